@@ -1,0 +1,3 @@
+from quizgen.cli import main
+import sys
+sys.exit(main())

@@ -1,0 +1,197 @@
+"""The `quizgen` command: argument parsing and error reporting only.
+
+Bad input ends with one line on stderr and exit status 2, never a traceback. Heavy imports
+(jinja2, faker, markdown) happen inside the commands that need them, so `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from quizgen import __version__
+from quizgen.errors import QuizgenError
+
+EXIT_USAGE = 2
+
+KIND_HELP = """question kinds (stable ids):
+  conv-params          parameters of one convolution layer (the classic exercise)
+  layer-params         parameters of any one layer of a stack
+  total-params         parameters of a whole stack (total, trainable or non-trainable)
+  output-shape         output shape of one layer
+  flatten-size         length of the vector a Flatten layer produces
+  dense-after-flatten  parameters of the first Dense layer after Flatten
+  summary-table        every Param # of a model summary, and the total
+
+difficulty levels:
+  1  one layer, friendly numbers (e.g. 32 3x3 filters on a 28x28x1 image)
+  2  a short stack with pooling and flatten
+  3  strides, 'same' padding, dilation, groups, depthwise/separable, BatchNorm, 1D/3D,
+     transposed convolutions
+
+examples:
+  quizgen generate --seed 7 --count 20 -o output/set.json
+  quizgen generate --kind conv-params --difficulty 1 --count 5 -o -
+  quizgen generate --question-seed 4242 -o -     (rebuild one question from its seed)
+"""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line, as every other error is."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        sys.exit(EXIT_USAGE)
+
+
+def _split(values: Sequence[str] | None) -> list[str]:
+    """--kind a,b --kind c → [a, b, c]."""
+    return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+
+
+def _difficulties(values: Sequence[str] | None) -> tuple[int, ...]:
+    out = []
+    for v in _split(values) or ["1", "2", "3"]:
+        if v not in ("1", "2", "3"):
+            raise QuizgenError(f"difficulty must be 1, 2 or 3, got {v!r}")
+        out.append(int(v))
+    return tuple(dict.fromkeys(out))
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="quizgen", description="Randomized, verified exercises about CNN parameter counts "
+                    "and output shapes, with distractors from real misconceptions.",
+                    epilog="Run 'quizgen COMMAND --help' for each command's options.")
+    parser.add_argument("--version", action="version", version=f"quizgen {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    gen = commands.add_parser("generate", help="write a problem set", description=(
+        "Write a problem set of randomized questions. The same seed and options always give "
+        "byte-identical output; every question records its own seed."),
+        epilog=KIND_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    gen.add_argument("--count", "-n", type=int, default=10, help="number of questions (default 10)")
+    gen.add_argument("--seed", type=int, help="seed of the set (default: a random one, recorded in the output)")
+    gen.add_argument("--kind", "-k", action="append", metavar="KIND",
+                     help="question kind(s), repeatable or comma-separated (default: a mix of all)")
+    gen.add_argument("--difficulty", "-d", action="append", metavar="LEVEL",
+                     help="difficulty 1, 2 or 3, repeatable or comma-separated (default: a mix of all)")
+    gen.add_argument("--format", "-f", choices=["json"], default="json", help="output format (default json)")
+    gen.add_argument("--output", "-o", metavar="PATH",
+                     help="file to write, or - for standard output (default output/set-SEED.json)")
+    gen.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    gen.add_argument("--question-seed", type=int, metavar="SEED",
+                     help="write only the question this seed stands for (with the same --kind/--difficulty)")
+    gen.add_argument("--quiet", "-q", action="store_true", help="no progress bar or closing message")
+    gen.set_defaults(run=cmd_generate)
+
+    summ = commands.add_parser("summary", help="print a Keras-style summary of a stack", description=(
+        "Print a Keras-style model summary (layer, output shape, parameters; totals with trainable and "
+        "non-trainable) of a stack written in quizgen's JSON stack format, or of a question from a "
+        "problem set."), epilog="example: quizgen summary model.json")
+    summ.add_argument("stack", metavar="STACK.json", help="a stack document, a question, or - for standard input")
+    summ.add_argument("--json", action="store_true", help="print the summary as JSON")
+    summ.set_defaults(run=cmd_summary)
+
+    kinds = commands.add_parser("kinds", help="list the question kinds", description="List the question kinds.")
+    kinds.set_defaults(run=cmd_kinds)
+    mis = commands.add_parser("misconceptions", help="list the misconceptions distractors come from",
+                              description="List the catalogue of misconceptions that distractors come from.")
+    mis.set_defaults(run=cmd_misconceptions)
+    return parser
+
+
+def cmd_generate(args: argparse.Namespace) -> None:
+    import random
+
+    from quizgen.generate import Options, dump_json, generate, one_question, set_header
+    from quizgen.output import check_writable, emit
+    from quizgen.progress import progress_bar
+
+    options = Options(tuple(dict.fromkeys(_split(args.kind))) or tuple(_all_kinds()), _difficulties(args.difficulty))
+    if args.count <= 0:
+        raise QuizgenError(f"--count must be at least 1, got {args.count}")
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
+    target = args.output or f"output/set-{seed}.{args.format}"
+    if target != "-":
+        check_writable(Path(target), args.force)
+    if args.question_seed is not None:
+        header = {**set_header(seed, options), "seed": None, "question_seed": args.question_seed}
+        questions = [one_question(args.question_seed, options)]
+    else:
+        header = set_header(seed, options)
+        questions = generate(seed, args.count, options, progress_bar(args.count, "generating", args.quiet))
+    emit(target, dump_json(header, questions), args.force)
+    if target != "-" and not args.quiet:
+        print(f"wrote {target} ({len(questions)} question{'s' * (len(questions) != 1)}, seed {seed})",
+              file=sys.stderr)
+
+
+def _all_kinds() -> list[str]:
+    from quizgen.kinds import KINDS
+    return list(KINDS)
+
+
+def read_json(name: str) -> Any:
+    try:
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+    except OSError as error:
+        raise QuizgenError(f"cannot read {name}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise QuizgenError(f"{name} is not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise QuizgenError(f"{name} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") \
+            from None
+
+
+def cmd_summary(args: argparse.Namespace) -> None:
+    from quizgen.stack import Stack
+    from quizgen.summary import summarize
+
+    summary = summarize(Stack.from_json(read_json(args.stack)))
+    if args.json:
+        print(json.dumps(summary.to_json(), indent=2))
+        return
+    from quizgen.render import environment, get_template
+    sys.stdout.write(get_template(environment(), "text/summary.txt.j2").render(summary=summary))
+
+
+def cmd_kinds(args: argparse.Namespace) -> None:
+    from quizgen.kinds import KINDS
+    for kind in KINDS.values():
+        print(f"{kind.id:<22}{kind.summary}")
+
+
+def cmd_misconceptions(args: argparse.Namespace) -> None:
+    from quizgen.misconceptions import CATALOGUE
+    for m in CATALOGUE:
+        print(f"{m.id:<40}{m.title}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        args.run(args)
+    except QuizgenError as error:
+        sys.stderr.write(f"quizgen: error: {error}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        sys.stderr.write("quizgen: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # e.g. `quizgen generate -o - | head`: not an error
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Problem sets: per-question seeds, no duplicates, and an honest answer when the space runs out.
+
+Question i's seed is derived from the set's seed and i alone, so any question can be rebuilt on
+its own (`--question-seed`) and question 537 does not depend on the 536 before it. Only when a
+question would repeat an earlier one does it move on to the next attempt's seed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from quizgen import __version__
+from quizgen.errors import QuizgenError
+from quizgen.kinds import KINDS, choose, make_question, question_key
+from quizgen.question import Question
+
+MASK = (1 << 64) - 1
+QUICK_ATTEMPTS = 40  # tries before the generator suspects the space is exhausted
+ENUMERATION_LIMIT = 200_000  # structural paths walked at most to count the space
+
+
+def derive_seed(set_seed: int, index: int, attempt: int = 0) -> int:
+    """splitmix64 of (seed, index, attempt): well spread, stable across Python versions."""
+    x = (set_seed * 0x9E3779B97F4A7C15 + (index + 1) * 0xBF58476D1CE4E5B9 + attempt * 0x94D049BB133111EB) & MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK
+    return (x ^ (x >> 31)) >> 1  # 63 bits: a positive integer in any JSON reader
+
+
+@dataclass(frozen=True)
+class Options:
+    kinds: tuple[str, ...]
+    difficulties: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        unknown = [k for k in self.kinds if k not in KINDS]
+        if unknown:
+            raise QuizgenError(f"unknown kind {unknown[0]!r}; choose from {', '.join(KINDS)}")
+        bad = [d for d in self.difficulties if d not in (1, 2, 3)]
+        if bad:
+            raise QuizgenError(f"difficulty must be 1, 2 or 3, got {bad[0]}")
+        if not self.kinds or not self.difficulties:
+            raise QuizgenError("choose at least one kind and one difficulty")
+
+
+def one_question(seed: int, options: Options, qid: str = "q1") -> Question:
+    """The question a seed stands for (what `--question-seed` prints)."""
+    return make_question(random.Random(seed), seed, options.kinds, options.difficulties, qid)[0]
+
+
+def generate(seed: int, count: int, options: Options,
+             progress: Callable[[int], None] | None = None) -> list[Question]:
+    if count <= 0:
+        raise QuizgenError(f"--count must be at least 1, got {count}")
+    width = max(len(str(count)), 3)
+    questions: list[Question] = []
+    seen: set[tuple] = set()
+    space: int | None = None
+    for i in range(count):
+        qid = f"q{i + 1:0{width}d}"
+        attempts = QUICK_ATTEMPTS
+        attempt = 0
+        while True:
+            qseed = derive_seed(seed, i, attempt)
+            question, key = make_question(random.Random(qseed), qseed, options.kinds, options.difficulties, qid)
+            if key not in seen:
+                break
+            attempt += 1
+            if attempt == attempts:
+                if space is None:
+                    space, complete = count_space(options)
+                    if complete and space < count:
+                        raise QuizgenError(
+                            f"only {space:,} distinct questions exist for kind(s) {', '.join(options.kinds)} "
+                            f"at difficulty {', '.join(map(str, options.difficulties))}; asked for {count:,}. "
+                            "Ask for fewer, or add kinds or difficulties")
+                attempts = attempt + 20 * space  # rare: keep drawing until an unseen one comes up
+        seen.add(key)
+        questions.append(question)
+        if progress:
+            progress(i + 1)
+    return questions
+
+
+class Enumerator:
+    """A picker that walks every path of choices in turn (an odometer), to count a space."""
+
+    def __init__(self, path: list[int]) -> None:
+        self.path = path
+        self.radices: list[int] = []
+
+    def choice(self, seq: Sequence[Any]) -> Any:
+        pos = len(self.radices)
+        if pos == len(self.path):
+            self.path.append(0)
+        self.radices.append(len(seq))
+        return seq[self.path[pos]]
+
+    def shuffle(self, seq: list[Any]) -> None:
+        """Order never changes what a question asks."""
+
+
+def count_space(options: Options, limit: int = ENUMERATION_LIMIT) -> tuple[int, bool]:
+    """How many distinct questions the options allow; (count, True) if the walk finished."""
+    keys: set[tuple] = set()
+    path: list[int] = []
+    for _ in range(limit):
+        walker = Enumerator(path)
+        kind, _difficulty, built = choose(walker, options.kinds, options.difficulties)
+        keys.add(question_key(kind, built))
+        path = walker.path[:len(walker.radices)]
+        while path and path[-1] + 1 >= walker.radices[len(path) - 1]:
+            path.pop()
+        if not path:
+            return len(keys), True
+        path[-1] += 1
+    return len(keys), False
+
+
+def set_header(seed: int, options: Options) -> dict[str, Any]:
+    return {"quizgen_version": __version__, "seed": seed, "kinds": list(options.kinds),
+            "difficulties": list(options.difficulties)}
+
+
+def dump_json(header: dict[str, Any], questions: Sequence[Question]) -> Iterator[str]:
+    """The set as JSON, one question per line: fast (C encoder) and diff-friendly."""
+    head = json.dumps(header, ensure_ascii=False)[:-1]
+    yield head + ', "questions": [\n'
+    for n, q in enumerate(questions):
+        yield json.dumps(q.to_json(), ensure_ascii=False) + (",\n" if n + 1 < len(questions) else "\n")
+    yield "]}\n"

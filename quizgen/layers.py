@@ -1,0 +1,630 @@
+"""Layer kinds with Keras 3 semantics (channels-last, batch axis left out).
+
+Each kind is one small class: its config (exactly Keras's config keys), its output shape, its
+parameter count split trainable / non-trainable, and its worked formula as data (`Step`s).
+Pure arithmetic: no randomness, no wording beyond the formula symbols.
+A new layer kind is one class here plus a `register` line at the bottom.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import MISSING, dataclass
+from typing import Any, ClassVar
+
+from quizgen.errors import LayerError
+
+Shape = tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ParamCount:
+    trainable: int
+    non_trainable: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.trainable + self.non_trainable
+
+
+NO_PARAMS = ParamCount(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One line of a worked solution: a formula in symbols, the numbers put in, the result.
+
+    `topic` names what is computed (templates turn it into words); `layer` indexes the stack
+    (None for whole-stack steps).
+    """
+
+    topic: str
+    layer: int | None
+    formula: str
+    substitution: str
+    result: int | list[int]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"topic": self.topic, "layer": self.layer, "formula": self.formula,
+                "substitution": self.substitution, "result": self.result}
+
+
+def times(*factors: int) -> str:
+    """`3·3·32`: the multiplication dot used in every formula."""
+    return "·".join(str(f) for f in factors)
+
+
+def shape_text(shape: Shape) -> str:
+    return "×".join(str(n) for n in shape)
+
+
+# --- output-size arithmetic shared by convolutions and pooling ------------------------------
+
+def window_length(n: int, k: int, s: int, d: int, padding: str) -> int:
+    """Keras output length of a sliding window (conv or pool); <= 0 means it does not fit."""
+    if padding == "same":
+        return -(-n // s)
+    return (n - d * (k - 1) - 1) // s + 1
+
+
+def window_step(index: int, axis: str, n: int, k: int, s: int, d: int, padding: str) -> Step:
+    out = window_length(n, k, s, d, padding)
+    if padding == "same":
+        return Step("output-length", index, f"{axis}_out = ceil({axis}/s)", f"ceil({n}/{s})", out)
+    if d == 1:
+        return Step("output-length", index, f"{axis}_out = floor(({axis} − k)/s) + 1",
+                    f"floor(({n} − {k})/{s}) + 1", out)
+    return Step("output-length", index, f"{axis}_out = floor(({axis} − d·(k − 1) − 1)/s) + 1",
+                f"floor(({n} − {d}·({k} − 1) − 1)/{s}) + 1", out)
+
+
+def transpose_length(n: int, k: int, s: int, d: int, padding: str, output_padding: int | None) -> int:
+    """Keras `deconv_output_length`: the inverse of a strided conv is not unique, so Keras
+    picks one by the padding mode unless output_padding is given."""
+    k_eff = k + (k - 1) * (d - 1)
+    if output_padding is None:
+        return n * s + max(k_eff - s, 0) if padding == "valid" else n * s
+    pad = k_eff // 2 if padding == "same" else 0
+    return (n - 1) * s + k_eff - 2 * pad + output_padding
+
+
+AXES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+
+
+# --- the layer classes ------------------------------------------------------------------------
+
+class Layer:
+    """Base of every layer kind. Subclasses are dataclasses whose fields are Keras's config keys."""
+
+    __slots__ = ()
+    class_name: ClassVar[str]
+    rank: ClassVar[int | None] = None  # number of spatial axes the layer expects, if fixed
+    has_weights: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        self.check_config()
+
+    def check_config(self) -> None:
+        """Checks that need no input shape; run once, when the layer is made."""
+
+    def config(self) -> dict[str, Any]:
+        return {name: _jsonable(getattr(self, name)) for name in self.__dataclass_fields__}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"class_name": self.class_name, "config": self.config()}
+
+    def key(self) -> tuple:
+        """A hashable identity, used to tell questions apart."""
+        return (self.class_name, *(getattr(self, n) for n in self.__dataclass_fields__))
+
+    def fail(self, index: int, message: str) -> LayerError:
+        return LayerError(f"layer {index + 1} ({self.class_name}): {message}")
+
+    def check_input(self, index: int, shape: Shape) -> None:
+        if self.rank is not None and len(shape) != self.rank + 1:
+            raise self.fail(index, f"expects a {self.rank}D input with channels "
+                                   f"({self.rank + 1} axes), got shape {list(shape)}")
+
+    def output_shape(self, index: int, shape: Shape) -> Shape:
+        self.check_input(index, shape)
+        return shape
+
+    def params(self, shape: Shape) -> ParamCount:
+        return NO_PARAMS
+
+    def bias_count(self, shape: Shape) -> int:
+        return 0
+
+    def param_steps(self, index: int, shape: Shape) -> list[Step]:
+        return [Step("params", index, "no weights", "0", 0)]
+
+    def shape_steps(self, index: int, shape: Shape) -> list[Step]:
+        out = self.output_shape(index, shape)
+        return [Step("output-shape", index, "unchanged", shape_text(shape), list(out))]
+
+
+def _jsonable(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _positive(name: str, values: tuple[int, ...] | int) -> None:
+    for v in (values if isinstance(values, tuple) else (values,)):
+        if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
+            raise LayerError(f"{name} must be positive whole numbers, got {_jsonable(values)}")
+
+
+def _padding_mode(padding: Any) -> None:
+    if padding not in ("valid", "same"):
+        raise LayerError(f'padding must be "valid" or "same", got {padding!r}')
+
+
+class Windowed(Layer):
+    """Shared by every sliding-window layer: kernel/pool, strides, padding, dilation per axis."""
+
+    __slots__ = ()
+    def window(self) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], str]:
+        raise NotImplementedError
+
+    def check_config(self) -> None:
+        ks, ss, ds, padding = self.window()
+        for name, values in (("kernel/pool sizes", ks), ("strides", ss), ("dilation_rate", ds)):
+            if not isinstance(values, tuple) or len(values) != self.rank:
+                raise LayerError(f"{name} needs {self.rank} values, got {_jsonable(values)}")
+            _positive(name, values)
+        _padding_mode(padding)
+        if any(s > 1 for s in ss) and any(d > 1 for d in ds):
+            raise LayerError("strides > 1 cannot be combined with dilation_rate > 1 (Keras refuses it)")
+
+    def spatial_out(self, index: int, shape: Shape) -> Shape:
+        self.check_input(index, shape)
+        ks, ss, ds, padding = self.window()
+        out = tuple(window_length(n, k, s, d, padding) for n, k, s, d in zip(shape[:-1], ks, ss, ds))
+        if min(out) <= 0:
+            n, k, d = next((n, k, d) for n, k, d, o in zip(shape[:-1], ks, ds, out) if o <= 0)
+            raise self.fail(index, f"window of {d * (k - 1) + 1} is larger than the input length {n} "
+                                   f"(input shape {list(shape)}, padding 'valid')")
+        return out
+
+    def window_steps(self, index: int, shape: Shape) -> list[Step]:
+        ks, ss, ds, padding = self.window()
+        return [window_step(index, axis, n, k, s, d, padding)
+                for axis, n, k, s, d in zip(AXES[self.rank], shape[:-1], ks, ss, ds)]
+
+    def shape_steps(self, index: int, shape: Shape) -> list[Step]:
+        out = self.output_shape(index, shape)
+        return [*self.window_steps(index, shape),
+                Step("output-shape", index, self.channel_formula(), shape_text(out), list(out))]
+
+    def channel_formula(self) -> str:
+        return "channels unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class Conv(Windowed):
+    filters: int
+    kernel_size: tuple[int, ...]
+    strides: tuple[int, ...]
+    padding: str = "valid"
+    dilation_rate: tuple[int, ...] = ()
+    groups: int = 1
+    use_bias: bool = True
+    has_weights = True
+
+    def window(self):
+        return self.kernel_size, self.strides, self.dilation_rate, self.padding
+
+    def check_config(self) -> None:
+        Windowed.check_config(self)
+        _positive("filters and groups", (self.filters, self.groups))
+
+    def output_shape(self, index: int, shape: Shape) -> Shape:
+        spatial = self.spatial_out(index, shape)
+        c = shape[-1]
+        if c % self.groups or self.filters % self.groups:
+            raise self.fail(index, f"groups={self.groups} must divide both the input channels ({c}) "
+                                   f"and the filters ({self.filters})")
+        return (*spatial, self.filters)
+
+    def kernel_volume(self) -> int:
+        return math.prod(self.kernel_size)
+
+    def params(self, shape: Shape) -> ParamCount:
+        weights = self.kernel_volume() * (shape[-1] // self.groups) * self.filters
+        return ParamCount(weights + self.bias_count(shape))
+
+    def bias_count(self, shape: Shape) -> int:
+        return self.filters if self.use_bias else 0
+
+    def param_steps(self, index: int, shape: Shape) -> list[Step]:
+        ks, c, f, g = self.kernel_size, shape[-1], self.filters, self.groups
+        k_sym = "·".join(f"k_{a.lower()}" for a in AXES[self.rank]) if self.rank > 1 else "k"
+        c_sym, c_val = ("C_in/g", f"{c}/{g}") if g > 1 else ("C_in", str(c))
+        if self.use_bias:
+            formula = f"({k_sym}·{c_sym} + 1)·F"
+            subst = f"({times(*ks)}·{c_val} + 1)·{f}"
+        else:
+            formula, subst = f"{k_sym}·{c_sym}·F (no bias)", f"{times(*ks)}·{c_val}·{f}"
+        return [Step("params", index, formula, subst, self.params(shape).total)]
+
+    def channel_formula(self) -> str:
+        return "channels = F (filters)"
+
+
+@dataclass(frozen=True, slots=True)
+class ConvTranspose(Layer):
+    filters: int
+    kernel_size: tuple[int, ...]
+    strides: tuple[int, ...]
+    padding: str = "valid"
+    output_padding: tuple[int, ...] | None = None
+    dilation_rate: tuple[int, ...] = ()
+    use_bias: bool = True
+    has_weights = True
+
+    def check_config(self) -> None:
+        _positive("filters", self.filters)
+        for name in ("kernel_size", "strides", "dilation_rate"):
+            values = getattr(self, name)
+            if not isinstance(values, tuple) or len(values) != self.rank:
+                raise LayerError(f"{name} needs {self.rank} values, got {_jsonable(values)}")
+            _positive(name, values)
+        _padding_mode(self.padding)
+        if any(s > 1 for s in self.strides) and any(d > 1 for d in self.dilation_rate):
+            raise LayerError("strides > 1 cannot be combined with dilation_rate > 1 (Keras refuses it)")
+        if self.output_padding is not None:
+            if len(self.output_padding) != self.rank:
+                raise LayerError(f"output_padding needs {self.rank} values or null")
+            for op, s in zip(self.output_padding, self.strides):
+                if not 0 <= op < s:
+                    raise LayerError(f"output_padding {op} must be smaller than the stride {s}")
+
+    def output_shape(self, index: int, shape: Shape) -> Shape:
+        self.check_input(index, shape)
+        pads = self.output_padding or (None,) * self.rank
+        out = []
+        for n, k, s, d, op in zip(shape[:-1], self.kernel_size, self.strides, self.dilation_rate, pads):
+            length = transpose_length(n, k, s, d, self.padding, op)
+            if length <= 0:
+                raise self.fail(index, f"output length would be {length}")
+            out.append(length)
+        return (*out, self.filters)
+
+    def params(self, shape: Shape) -> ParamCount:
+        return ParamCount(math.prod(self.kernel_size) * shape[-1] * self.filters + self.bias_count(shape))
+
+    def bias_count(self, shape: Shape) -> int:
+        return self.filters if self.use_bias else 0
+
+    def param_steps(self, index: int, shape: Shape) -> list[Step]:
+        ks, c, f = self.kernel_size, shape[-1], self.filters
+        if self.use_bias:
+            return [Step("params", index, "(k·k·C_in + 1)·F", f"({times(*ks)}·{c} + 1)·{f}", self.params(shape).total)]
+        return [Step("params", index, "k·k·C_in·F (no bias)", f"{times(*ks)}·{c}·{f}", self.params(shape).total)]
+
+    def shape_steps(self, index: int, shape: Shape) -> list[Step]:
+        steps = []
+        pads = self.output_padding or (None,) * self.rank
+        for axis, n, k, s, d, op in zip(AXES[self.rank], shape[:-1], self.kernel_size, self.strides,
+                                         self.dilation_rate, pads):
+            out = transpose_length(n, k, s, d, self.padding, op)
+            k_eff = k + (k - 1) * (d - 1)
+            if op is not None:
+                pad = k_eff // 2 if self.padding == "same" else 0
+                steps.append(Step("output-length", index, f"{axis}_out = ({axis} − 1)·s + k − 2·pad + output_padding",
+                                  f"({n} − 1)·{s} + {k_eff} − 2·{pad} + {op}", out))
+            elif self.padding == "same":
+                steps.append(Step("output-length", index, f"{axis}_out = {axis}·s", f"{n}·{s}", out))
+            else:
+                steps.append(Step("output-length", index, f"{axis}_out = {axis}·s + max(k − s, 0)",
+                                  f"{n}·{s} + max({k_eff} − {s}, 0)", out))
+        out_shape = self.output_shape(index, shape)
+        steps.append(Step("output-shape", index, "channels = F (filters)", shape_text(out_shape), list(out_shape)))
+        return steps
+
+
+@dataclass(frozen=True, slots=True)
+class DepthwiseConv(Windowed):
+    kernel_size: tuple[int, ...]
+    strides: tuple[int, ...]
+    padding: str = "valid"
+    depth_multiplier: int = 1
+    dilation_rate: tuple[int, ...] = ()
+    use_bias: bool = True
+    has_weights = True
+
+    def window(self):
+        return self.kernel_size, self.strides, self.dilation_rate, self.padding
+
+    def check_config(self) -> None:
+        Windowed.check_config(self)
+        _positive("depth_multiplier", self.depth_multiplier)
+
+    def output_shape(self, index: int, shape: Shape) -> Shape:
+        spatial = self.spatial_out(index, shape)
+        return (*spatial, shape[-1] * self.depth_multiplier)
+
+    def params(self, shape: Shape) -> ParamCount:
+        return ParamCount(math.prod(self.kernel_size) * shape[-1] * self.depth_multiplier + self.bias_count(shape))
+
+    def bias_count(self, shape: Shape) -> int:
+        return shape[-1] * self.depth_multiplier if self.use_bias else 0
+
+    def param_steps(self, index: int, shape: Shape) -> list[Step]:
+        ks, c, dm = self.kernel_size, shape[-1], self.depth_multiplier
+        if self.use_bias:
+            return [Step("params", index, "k·k·C_in·dm + C_in·dm", f"{times(*ks, c, dm)} + {c}·{dm}",
+                         self.params(shape).total)]
+        return [Step("params", index, "k·k·C_in·dm (no bias)", times(*ks, c, dm), self.params(shape).total)]
+
+    def channel_formula(self) -> str:
+        return "channels = C_in·depth_multiplier"
+
+
+@dataclass(frozen=True, slots=True)
+class SeparableConv(Windowed):
+    filters: int
+    kernel_size: tuple[int, ...]
+    strides: tuple[int, ...]
+    padding: str = "valid"
+    depth_multiplier: int = 1
+    dilation_rate: tuple[int, ...] = ()
+    use_bias: bool = True
+    has_weights = True
+
+    def window(self):
+        return self.kernel_size, self.strides, self.dilation_rate, self.padding
+
+    def check_config(self) -> None:
+        Windowed.check_config(self)
+        _positive("filters and depth_multiplier", (self.filters, self.depth_multiplier))
+
+    def output_shape(self, index: int, shape: Shape) -> Shape:
+        spatial = self.spatial_out(index, shape)
+        return (*spatial, self.filters)
+
+    def params(self, shape: Shape) -> ParamCount:
+        c, dm = shape[-1], self.depth_multiplier
+        return ParamCount(math.prod(self.kernel_size) * c * dm + c * dm * self.filters + self.bias_count(shape))
+
+    def bias_count(self, shape: Shape) -> int:
+        return self.filters if self.use_bias else 0
+
+    def param_steps(self, index: int, shape: Shape) -> list[Step]:
+        ks, c, dm, f = self.kernel_size, shape[-1], self.depth_multiplier, self.filters
+        total = self.params(shape).total
+        if self.use_bias:
+            return [Step("params", index, "k·k·C_in·dm + C_in·dm·F + F",
+                         f"{times(*ks, c, dm)} + {times(c, dm, f)} + {f}", total)]
+        return [Step("params", index, "k·k·C_in·dm + C_in·dm·F (no bias)",
+                     f"{times(*ks, c, dm)} + {times(c, dm, f)}", total)]
+
+    def channel_formula(self) -> str:
+        return "channels = F (filters of the pointwise part)"
+
+
+@dataclass(frozen=True, slots=True)
+class Dense(Layer):
+    units: int
+    use_bias: bool = True
+    has_weights = True
+
+    def check_config(self) -> None:
+        _positive("units", self.units)
+
+    def output_shape(self, index: int, shape: Shape) -> Shape:
+        return (*shape[:-1], self.units)
+
+    def params(self, shape: Shape) -> ParamCount:
+        return ParamCount(shape[-1] * self.units + self.bias_count(shape))
+
+    def bias_count(self, shape: Shape) -> int:
+        return self.units if self.use_bias else 0
+
+    def param_steps(self, index: int, shape: Shape) -> list[Step]:
+        n, u = shape[-1], self.units
+        if self.use_bias:
+            return [Step("params", index, "(n_in + 1)·units", f"({n} + 1)·{u}", self.params(shape).total)]
+        return [Step("params", index, "n_in·units (no bias)", times(n, u), self.params(shape).total)]
+
+    def shape_steps(self, index: int, shape: Shape) -> list[Step]:
+        out = self.output_shape(index, shape)
+        formula = "units" if len(shape) == 1 else "last axis replaced by units"
+        return [Step("output-shape", index, formula, shape_text(out), list(out))]
+
+
+@dataclass(frozen=True, slots=True)
+class Pooling(Windowed):
+    pool_size: tuple[int, ...]
+    strides: tuple[int, ...]
+    padding: str = "valid"
+
+    def window(self):
+        return self.pool_size, self.strides, (1,) * self.rank, self.padding
+
+    def output_shape(self, index: int, shape: Shape) -> Shape:
+        return (*self.spatial_out(index, shape), shape[-1])
+
+
+@dataclass(frozen=True, slots=True)
+class GlobalPooling(Layer):
+    keepdims: bool = False
+
+    def output_shape(self, index: int, shape: Shape) -> Shape:
+        self.check_input(index, shape)
+        return (*(1,) * self.rank, shape[-1]) if self.keepdims else (shape[-1],)
+
+    def shape_steps(self, index: int, shape: Shape) -> list[Step]:
+        out = self.output_shape(index, shape)
+        return [Step("output-shape", index, "one value per channel", shape_text(out), list(out))]
+
+
+@dataclass(frozen=True, slots=True)
+class Flatten(Layer):
+    def output_shape(self, index: int, shape: Shape) -> Shape:
+        if len(shape) < 2:
+            raise self.fail(index, f"the input {list(shape)} is already flat")
+        return (math.prod(shape),)
+
+    def shape_steps(self, index: int, shape: Shape) -> list[Step]:
+        size = math.prod(shape)
+        return [Step("output-size", index, "product of all axes", times(*shape), size)]
+
+
+@dataclass(frozen=True, slots=True)
+class Dropout(Layer):
+    rate: float = 0.5
+
+    def check_config(self) -> None:
+        if not isinstance(self.rate, int | float) or not 0 <= self.rate < 1:
+            raise LayerError(f"rate must be a number in [0, 1), got {self.rate!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Activation(Layer):
+    activation: str = "relu"
+
+
+@dataclass(frozen=True, slots=True)
+class ReLU(Layer):
+    max_value: float | None = None
+    negative_slope: float = 0.0
+    threshold: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class BatchNormalization(Layer):
+    axis: int = -1
+    center: bool = True
+    scale: bool = True
+    has_weights = True
+
+    def check_config(self) -> None:
+        if self.axis != -1:
+            raise LayerError("only axis -1 (channels-last) is supported")
+        if not isinstance(self.center, bool) or not isinstance(self.scale, bool):
+            raise LayerError("center and scale must be true or false")
+
+    def params(self, shape: Shape) -> ParamCount:
+        c = shape[-1]
+        return ParamCount((self.center + self.scale) * c, 2 * c)
+
+    def param_steps(self, index: int, shape: Shape) -> list[Step]:
+        c, kept = shape[-1], self.center + self.scale
+        names = " + ".join(n for n, on in (("gamma", self.scale), ("beta", self.center)) if on) or "none"
+        return [Step("trainable-params", index, f"{names}: {kept}·C", f"{kept}·{c}", kept * c),
+                Step("non-trainable-params", index, "moving mean + moving variance: 2·C", f"2·{c}", 2 * c),
+                Step("params", index, f"{kept + 2}·C", f"{kept + 2}·{c}", (kept + 2) * c)]
+
+
+@dataclass(frozen=True, slots=True)
+class ZeroPadding(Layer):
+    padding: tuple  # 1D: (left, right); 2D/3D: ((before, after), ...) per axis, as Keras writes it
+
+    def pairs(self) -> tuple[tuple[int, int], ...]:
+        return (self.padding,) if self.rank == 1 else self.padding
+
+    def config(self) -> dict[str, Any]:
+        return {"padding": list(self.padding) if self.rank == 1 else [list(p) for p in self.padding]}
+
+    def check_config(self) -> None:
+        pairs = self.pairs()
+        if len(pairs) != self.rank or any(len(p) != 2 or min(p) < 0 for p in pairs):
+            raise LayerError(f"padding needs {self.rank} non-negative (before, after) pairs")
+
+    def output_shape(self, index: int, shape: Shape) -> Shape:
+        self.check_input(index, shape)
+        return (*(n + a + b for n, (a, b) in zip(shape[:-1], self.pairs())), shape[-1])
+
+    def shape_steps(self, index: int, shape: Shape) -> list[Step]:
+        out = self.output_shape(index, shape)
+        subst = " , ".join(f"{n} + {a} + {b}" for n, (a, b) in zip(shape[:-1], self.pairs()))
+        return [Step("output-shape", index, "size + before + after, per axis", subst, list(out))]
+
+
+# --- registry ---------------------------------------------------------------------------------
+
+LAYER_KINDS: dict[str, type[Layer]] = {}
+
+# Config keys whose JSON form is a list per spatial axis; turned into tuples when read.
+TUPLE_KEYS = ("kernel_size", "strides", "dilation_rate", "pool_size", "output_padding")
+
+
+def register(base: type[Layer], name: str, ranks: tuple[int | None, ...] = (None,)) -> None:
+    """Register `base` under `name`, once per rank: "Conv{}D" with ranks (1, 2) → Conv1D, Conv2D."""
+    for rank in ranks:
+        class_name = name.format(rank)
+        cls = base if rank is None else type(class_name, (base,), {"__slots__": (), "rank": rank})
+        cls.class_name = class_name
+        LAYER_KINDS[class_name] = cls
+
+
+register(Conv, "Conv{}D", (1, 2, 3))
+register(ConvTranspose, "Conv{}DTranspose", (1, 2, 3))
+register(DepthwiseConv, "DepthwiseConv{}D", (1, 2))
+register(SeparableConv, "SeparableConv{}D", (1, 2))
+register(Pooling, "MaxPooling{}D", (1, 2, 3))
+register(Pooling, "AveragePooling{}D", (1, 2, 3))
+register(GlobalPooling, "GlobalMaxPooling{}D", (1, 2, 3))
+register(GlobalPooling, "GlobalAveragePooling{}D", (1, 2, 3))
+register(ZeroPadding, "ZeroPadding{}D", (1, 2, 3))
+for _cls in (Dense, Flatten, Dropout, Activation, ReLU, BatchNormalization):
+    register(_cls, _cls.__name__)
+
+
+def make_layer(class_name: str, config: dict[str, Any], index: int = 0) -> Layer:
+    """Build a layer from its Keras serialization; unknown names and keys are clear errors."""
+    cls = LAYER_KINDS.get(class_name)
+    where = f"layer {index + 1} ({class_name})"
+    if cls is None:
+        raise LayerError(f"layer {index + 1}: unknown class_name {class_name!r}; "
+                         f"known: {', '.join(sorted(LAYER_KINDS))}")
+    if not isinstance(config, dict):
+        raise LayerError(f"{where}: config must be an object")
+    fields = cls.__dataclass_fields__
+    unknown = sorted(set(config) - set(fields))
+    if unknown:
+        raise LayerError(f"{where}: unknown config key(s) {', '.join(unknown)}; expected {', '.join(fields)}")
+    values = {}
+    for name, value in config.items():
+        if name in TUPLE_KEYS and value is not None:
+            value = _tuple_per_axis(value, cls.rank, where, name)
+        elif name == "padding" and issubclass(cls, ZeroPadding):
+            value = _padding_pairs(value, cls.rank, where)
+        values[name] = value
+    if cls.rank:  # Keras's own defaults: pooling strides = pool_size, else 1; dilation 1
+        if "strides" in fields:
+            values.setdefault("strides", values.get("pool_size", (1,) * cls.rank))
+        if "dilation_rate" in fields:
+            values.setdefault("dilation_rate", (1,) * cls.rank)
+    missing = [n for n, f in fields.items() if n not in values and f.default is MISSING]
+    if missing:
+        raise LayerError(f"{where}: missing config key(s) {', '.join(missing)}")
+    try:
+        return cls(**values)
+    except LayerError as error:
+        raise LayerError(f"{where}: {error}") from None
+    except TypeError:  # a value of the wrong type met a comparison
+        raise LayerError(f"{where}: config values have the wrong type: {config}") from None
+
+
+def _tuple_per_axis(value: Any, rank: int | None, where: str, name: str) -> tuple[int, ...]:
+    if isinstance(value, int) and not isinstance(value, bool) and rank:
+        return (value,) * rank
+    if isinstance(value, list | tuple) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        if rank and len(value) != rank:
+            raise LayerError(f"{where}: {name} needs {rank} values, got {list(value)}")
+        return tuple(value)
+    raise LayerError(f"{where}: {name} must be a list of whole numbers, got {value!r}")
+
+
+def _padding_pairs(value: Any, rank: int | None, where: str) -> tuple:
+    try:
+        if rank == 1:
+            if isinstance(value, int):
+                return (value, value)
+            flat = value[0] if len(value) == 1 and isinstance(value[0], list | tuple) else value
+            a, b = flat
+            return (int(a), int(b))
+        return tuple((int(a), int(b)) for a, b in value)
+    except (TypeError, ValueError):
+        raise LayerError(f"{where}: padding must be (before, after) pairs, got {value!r}") from None

@@ -1,0 +1,373 @@
+"""The catalogue of named mistakes (see shared/misconceptions.md), one declarative entry each.
+
+An entry says which layer kinds it touches and how it bends the correct computation:
+`params(layer, in_shape, out_shape, prev)` gives the wrong ParamCount a student would write for
+that layer, `shape(layer, in_shape)` the wrong output shape. Either returns None where the
+mistake does not apply. Question kinds replay a whole stack with one entry applied
+(`replay`), so one entry serves every question kind, the drill's diagnosis and Moodle's
+wrong-answer feedback. A new misconception is one `Misconception(...)` below.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from quizgen.errors import LayerError
+from quizgen.stack import Stack
+from quizgen.layers import (LAYER_KINDS, BatchNormalization, Conv, ConvTranspose, DepthwiseConv, Dense, Dropout, Flatten,
+                            GlobalPooling, Layer, ParamCount, Pooling, SeparableConv, Shape, Windowed,
+                            ZeroPadding)
+
+ParamsRule = Callable[[Layer, Shape, Shape, Layer | None], ParamCount | None]
+ShapeRule = Callable[[Layer, Shape], Shape | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Misconception:
+    id: str
+    title: str
+    explanation: str
+    layers: tuple[type[Layer], ...]
+    params: ParamsRule | None = None
+    shape: ShapeRule | None = None
+    source: str = ""
+
+    @property
+    def quantities(self) -> tuple[str, ...]:
+        """The question quantities this entry can bend (directly or through later layers)."""
+        return ("params", "trainable_params", "non_trainable_params") if self.params else \
+            ("output_shape", "output_size", "params")
+
+    @property
+    def feedback(self) -> str:
+        return f"{self.title}. {self.explanation}"
+
+
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """A layer as a student holding one misconception computes it."""
+
+    input_shape: Shape
+    output_shape: Shape
+    params: ParamCount
+
+
+def replay(m: Misconception, stack: Stack, upto: int | None = None) -> list[Replayed]:
+    """Recompute the stack as a student holding `m` would, applying it wherever it fits.
+
+    Stops early where the wrong shapes no longer make a valid stack (a student would notice),
+    so the result may be shorter than the stack. Layers before the first change are reused;
+    layers after `upto` are not computed.
+    """
+    rows: list[Replayed] = []
+    cur, prev, diverged = stack.input_shape, None, False
+    for i, layer in enumerate(stack.layers[:None if upto is None else upto + 1]):
+        applies = isinstance(layer, m.layers)
+        if not (applies or diverged):
+            out, p = stack.shapes[i + 1], stack.counts[i]
+        else:
+            try:
+                out = layer.output_shape(i, cur) if diverged else stack.shapes[i + 1]
+                wrong = m.shape(layer, cur) if applies and m.shape else None
+            except LayerError:
+                break
+            if wrong is not None and min(wrong) > 0:
+                out = wrong
+            p = m.params(layer, cur, out, prev) if applies and m.params else None
+            if p is None or p.trainable < 0:
+                p = layer.params(cur) if diverged else stack.counts[i]
+            diverged = diverged or out != stack.shapes[i + 1]
+        rows.append(Replayed(cur, out, p))
+        cur, prev = out, layer
+    return rows
+
+
+# --- helpers for the rules --------------------------------------------------------------------
+
+def _bias(layer: Layer, shape: Shape) -> int:
+    return layer.bias_count(shape)
+
+
+def _per_axis(rule: Callable[[int, int, int, int, str], int | None]) -> ShapeRule:
+    """Lift a rule on one axis (n, k, s, d, padding → length or None) to a windowed layer's shape."""
+    def shape(layer: Layer, in_shape: Shape) -> Shape | None:
+        ks, ss, ds, padding = layer.window()
+        lengths = [rule(n, k, s, d, padding) for n, k, s, d in zip(in_shape, ks, ss, ds)]
+        if all(v is None for v in lengths):
+            return None
+        right = layer.output_shape(0, in_shape)
+        return (*(r if v is None else v for r, v in zip(right, lengths)), right[-1])
+    return shape
+
+
+def _valid_only(fn: Callable[[int, int], int]) -> Callable[[int, int, int, int, str], int | None]:
+    """A valid-padding rule on (n − span, s)."""
+    def rule(n: int, k: int, s: int, d: int, padding: str) -> int | None:
+        return fn(n - d * (k - 1) - 1, s) if padding == "valid" else None
+    return rule
+
+
+CONVS = (Conv, ConvTranspose)
+WEIGHTED = (Conv, ConvTranspose, DepthwiseConv, SeparableConv, Dense)
+
+
+def _forgot_bias(layer, in_shape, out, prev):
+    b = _bias(layer, in_shape)
+    return ParamCount(layer.params(in_shape).trainable - b) if b else None
+
+
+def _forgot_channels(layer, in_shape, out, prev):
+    c = in_shape[-1] // getattr(layer, "groups", 1)
+    if c <= 1:
+        return None
+    return ParamCount((math.prod(layer.kernel_size) + layer.use_bias) * layer.filters)
+
+
+def _kernel_squared(layer, in_shape, out, prev):
+    k = layer.kernel_size[0]
+    return ParamCount((k * k + layer.use_bias) * layer.filters)
+
+
+def _stride_for_depth(layer, in_shape, out, prev):
+    return ParamCount((math.prod(layer.kernel_size) * layer.strides[0] + layer.use_bias) * layer.filters)
+
+
+def _times_positions(layer, in_shape, out, prev):
+    positions = math.prod(out[:-1])
+    if positions <= 1:
+        return None
+    per_filter = math.prod(layer.kernel_size) * in_shape[-1] // layer.groups + layer.use_bias
+    return ParamCount(per_filter * positions * layer.filters)
+
+
+def _pool_params(layer, in_shape, out, prev):
+    return ParamCount(2 * in_shape[-1])
+
+
+def _dropout_scales(layer, in_shape, out, prev):
+    if not isinstance(prev, Dropout) or prev.rate == 0:
+        return None
+    return ParamCount(int(layer.params(in_shape).total * (1 - prev.rate) + 0.5))
+
+
+def _flatten_without_channels(layer, in_shape):
+    return (math.prod(in_shape[:-1]),) if in_shape[-1] > 1 and len(in_shape) > 1 else None
+
+
+def _bias_per_input_channel(layer, in_shape, out, prev):
+    c = in_shape[-1]
+    if not layer.use_bias or c <= 1 or layer.groups != 1:
+        return None
+    return ParamCount((math.prod(layer.kernel_size) + 1) * c * layer.filters)
+
+
+def _bias_per_position(layer, in_shape, out, prev):
+    if not layer.use_bias:
+        return None
+    weights = layer.params(in_shape).trainable - layer.filters
+    return ParamCount(weights + math.prod(out[:-1]) * layer.filters)
+
+
+def _bn_two(layer, in_shape, out, prev):
+    p = layer.params(in_shape)
+    return ParamCount(p.trainable, 0)
+
+
+def _bn_all_trainable(layer, in_shape, out, prev):
+    return ParamCount(layer.params(in_shape).total, 0)
+
+
+def _dense_nd_params(layer, in_shape, out, prev):
+    if len(in_shape) < 2:
+        return None
+    return ParamCount(math.prod(in_shape) * layer.units + (layer.units if layer.use_bias else 0))
+
+
+def _dense_nd_shape(layer, in_shape):
+    return (layer.units,) if len(in_shape) > 1 else None
+
+
+def _channels_multiply(layer, in_shape):
+    c = in_shape[-1]
+    if c <= 1 or layer.groups != 1:
+        return None
+    return (*layer.output_shape(0, in_shape)[:-1], c * layer.filters)
+
+
+def _transpose_inverse(layer, in_shape):
+    if layer.output_padding is not None:
+        return None
+    lengths = []
+    for n, k, s, d in zip(in_shape[:-1], layer.kernel_size, layer.strides, layer.dilation_rate):
+        k_eff = k + (k - 1) * (d - 1)
+        lengths.append((n - 1) * s + k_eff if layer.padding == "same" else n * s)
+    return (*lengths, layer.filters)
+
+
+def _depthwise_times_filters(layer, in_shape, out, prev):
+    c, dm = in_shape[-1], layer.depth_multiplier
+    kv = math.prod(layer.kernel_size)
+    if isinstance(layer, SeparableConv):
+        return ParamCount(layer.params(in_shape).trainable + c * dm) if layer.use_bias else None
+    if c <= 1:
+        return None
+    return ParamCount(kv * c * c * dm + (c * dm if layer.use_bias else 0))
+
+
+def _groups_ignored(layer, in_shape, out, prev):
+    if layer.groups == 1:
+        return None
+    return ParamCount(math.prod(layer.kernel_size) * in_shape[-1] * layer.filters + _bias(layer, in_shape))
+
+
+def _zero_padding_ignored(layer, in_shape):
+    return in_shape if isinstance(layer, ZeroPadding) else None
+
+
+def _same_as_valid(n: int, k: int, s: int, d: int, padding: str) -> int | None:
+    return (n - d * (k - 1) - 1) // s + 1 if padding == "same" else None
+
+
+def _forgot_padding(layer, in_shape):
+    if isinstance(layer, ZeroPadding):
+        return in_shape
+    return _per_axis(_same_as_valid)(layer, in_shape)
+
+
+def _pool_stride_one(layer, in_shape):
+    if layer.strides != layer.pool_size or layer.padding != "valid" or max(layer.pool_size) == 1:
+        return None
+    return (*(n - p + 1 for n, p in zip(in_shape[:-1], layer.pool_size)), in_shape[-1])
+
+
+CATALOGUE: tuple[Misconception, ...] = (
+    Misconception(
+        "forgot-bias", "Forgot the bias",
+        "Every filter (or Dense unit) has one bias besides its weights, so add one parameter per "
+        "filter or unit: (weights per filter + 1) × filters.",
+        WEIGHTED, params=_forgot_bias, source="misconceptions.md #1"),
+    Misconception(
+        "forgot-input-channels", "Forgot the input channels",
+        "A filter is not a flat k×k window: it spans every input channel, so it holds k×k×C_in weights. "
+        "Multiply the kernel area by the number of channels coming in.",
+        CONVS, params=_forgot_channels, source="misconceptions.md #2"),
+    Misconception(
+        "conv1d-kernel-squared", "Squared a 1D kernel",
+        "A Conv1D kernel of size k covers k steps and all C_in channels: k×C_in weights per filter, not k×k. "
+        "The feature (embedding) dimension is the channel count.",
+        (LAYER_KINDS["Conv1D"],), params=_kernel_squared, source="misconceptions.md #3"),
+    Misconception(
+        "input-depth-called-stride", "Used the stride where the input depth belongs",
+        "The formula is (k×k×C_in + 1)×F: the third factor is the depth (channels) of the input, not the stride. "
+        "The stride only changes the output size, never the parameter count.",
+        CONVS, params=_stride_for_depth, source="misconceptions.md #4 (seed blog)"),
+    Misconception(
+        "multiply-by-output-spatial-size", "Multiplied by the output size",
+        "Weights are shared: the same filter slides over every position, so the count does not depend on "
+        "the height and width of the input or output.",
+        (Conv,), params=_times_positions, source="misconceptions.md #5"),
+    Misconception(
+        "pooling-has-params", "Gave the pooling layer weights",
+        "Max and average pooling just take the maximum or mean of each window; they learn nothing, so they "
+        "have 0 parameters.",
+        (Pooling, GlobalPooling), params=_pool_params, source="misconceptions.md #6"),
+    Misconception(
+        "dropout-or-activation-changes-params", "Let Dropout change the count",
+        "Dropout switches units off at random during training only; the next layer still has all its weights. "
+        "Dropout, Flatten and activations have no parameters and change no other layer's count.",
+        WEIGHTED, params=_dropout_scales, source="misconceptions.md #7"),
+    Misconception(
+        "wrong-flatten-size", "Wrong Flatten size",
+        "Flatten keeps every value: its length is height × width × channels of the last feature map "
+        "(after the last pooling). Leaving the channels out makes the first Dense layer wrong too.",
+        (Flatten,), shape=_flatten_without_channels, source="misconceptions.md #8"),
+    Misconception(
+        "no-floor-fractional-size", "Rounded instead of flooring",
+        "When (W − k)/s is not whole, the last partial window is dropped: take the floor, then add 1. "
+        "Rounding to the nearest number gives one too many.",
+        (Windowed,), shape=_per_axis(_valid_only(lambda span, s: (2 * span + s) // (2 * s) + 1)),
+        source="misconceptions.md #9"),
+    Misconception(
+        "ceil-instead-of-floor", "Rounded up",
+        "Keras and PyTorch floor the division in floor((W − k)/s) + 1; a window that would run past the "
+        "edge is not computed. Rounding up only 'works' for AlexNet's famous 227 input.",
+        (Windowed,), shape=_per_axis(_valid_only(lambda span, s: -(-span // s) + 1)),
+        source="misconceptions.md #10"),
+    Misconception(
+        "plus-one-inside-or-missing", "Dropped the +1",
+        "The number of window positions is floor((W − k)/s) + 1: the +1 counts the first position "
+        "and sits outside the division.",
+        (Windowed,), shape=_per_axis(_valid_only(lambda span, s: span // s)),
+        source="misconceptions.md #11"),
+    Misconception(
+        "same-means-same-size-with-stride", "Took 'same' to keep the size",
+        "padding='same' keeps the size only with stride 1. With stride s the output is ceil(W/s).",
+        (Windowed,), shape=_per_axis(lambda n, k, s, d, p: n if p == "same" and s > 1 else None),
+        source="misconceptions.md #12"),
+    Misconception(
+        "same-without-ceil", "Divided without rounding up",
+        "With padding='same' the output length is ceil(W/s): an odd size such as 7 with stride 2 gives 4, not 3.",
+        (Windowed,), shape=_per_axis(lambda n, k, s, d, p: n // s if p == "same" and s > 1 else None),
+        source="misconceptions.md #13"),
+    Misconception(
+        "pool-stride-default", "Pooled with stride 1",
+        "When no stride is given, Keras and PyTorch pooling use stride = pool size, so the windows do not "
+        "overlap: floor((W − p)/p) + 1.",
+        (Pooling,), shape=_pool_stride_one, source="misconceptions.md #14"),
+    Misconception(
+        "output-channels-multiply", "Multiplied the channels",
+        "Each filter spans all input channels and produces ONE feature map, so a convolution outputs "
+        "F channels (its number of filters), not C_in × F.",
+        (Conv,), shape=_channels_multiply, source="misconceptions.md #15"),
+    Misconception(
+        "bias-per-input-channel", "One bias per input channel",
+        "A filter has a single bias, added once after summing over all input channels: (k×k×C_in + 1)×F.",
+        (Conv,), params=_bias_per_input_channel, source="misconceptions.md #16"),
+    Misconception(
+        "bias-per-output-position", "One bias per output position",
+        "Keras and PyTorch share one bias per filter across all positions, just like the weights.",
+        (Conv,), params=_bias_per_position, source="misconceptions.md #17"),
+    Misconception(
+        "batchnorm-two-per-channel", "Counted only gamma and beta",
+        "Keras counts 4 values per channel for BatchNormalization: gamma and beta are trained, and the "
+        "moving mean and moving variance are non-trainable parameters.",
+        (BatchNormalization,), params=_bn_two, source="misconceptions.md #18"),
+    Misconception(
+        "batchnorm-stats-trainable", "Took the moving statistics for trainable",
+        "The moving mean and variance are updated by averaging, not by gradient descent: Keras lists "
+        "them as non-trainable (2 per channel); only gamma and beta are trainable.",
+        (BatchNormalization,), params=_bn_all_trainable, source="misconceptions.md #18-19"),
+    Misconception(
+        "dense-on-nd-input-fully-connected", "Connected Dense to every value",
+        "A Keras Dense layer on a non-flat input acts on the last axis only, sharing its weights over the "
+        "other axes: n_in is the last axis, and the leading axes stay in the output shape.",
+        (Dense,), params=_dense_nd_params, shape=_dense_nd_shape, source="misconceptions.md #20"),
+    Misconception(
+        "transpose-conv-shape-inverse", "Inverted the conv formula for a transposed conv",
+        "Keras sizes a transposed convolution by its padding mode: 'same' gives W·s, 'valid' gives "
+        "W·s + max(k − s, 0). Running the conv formula backwards is not the rule.",
+        (ConvTranspose,), shape=_transpose_inverse, source="misconceptions.md #21"),
+    Misconception(
+        "depthwise-times-filters", "Treated a depthwise conv like a normal one",
+        "A depthwise kernel filters each input channel on its own: k×k×C_in×depth_multiplier weights. "
+        "SeparableConv2D has one bias vector, on the pointwise part only.",
+        (DepthwiseConv, SeparableConv), params=_depthwise_times_filters, source="misconceptions.md #22"),
+    Misconception(
+        "forgot-padding", "Left out the padding",
+        "Padding widens the input before the window slides: 'same' gives ceil(W/s), and a ZeroPadding "
+        "layer adds its rows and columns to the size.",
+        (Windowed, ZeroPadding), shape=_forgot_padding, source="misconceptions.md #25"),
+    Misconception(
+        "dilation-ignored", "Ignored the dilation",
+        "A dilated kernel of size k with dilation d spans d·(k − 1) + 1 input positions, so the output "
+        "is floor((W − d·(k − 1) − 1)/s) + 1. Dilation adds no weights.",
+        (Conv, DepthwiseConv, SeparableConv),
+        shape=_per_axis(lambda n, k, s, d, p: (n - k) // s + 1 if p == "valid" and d > 1 else None)),
+    Misconception(
+        "groups-ignored", "Ignored the groups",
+        "A grouped convolution splits the channels into g groups; each filter sees only C_in/g of them, "
+        "so the weights are k×k×(C_in/g)×F.",
+        (Conv,), params=_groups_ignored),
+)

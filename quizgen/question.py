@@ -1,0 +1,112 @@
+"""The question model: the one intermediate representation every renderer reads.
+
+Data only (numbers, ids, formulas); wording and markup live in the templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from quizgen.layers import Step
+from quizgen.stack import Stack
+
+Value = int | list[int]
+
+# How many options a multiple-choice rendering shows: the answer and this many distractors.
+MC_DISTRACTORS = 3
+NEAR_MISS = "near-miss"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    layer: int | None
+    quantity: str
+    convention: str = "keras"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"layer": self.layer, "quantity": self.quantity, "convention": self.convention}
+
+
+@dataclass(frozen=True, slots=True)
+class Distractor:
+    value: Value
+    misconception: str  # a catalogue id, or "near-miss" for a plausible slip that matches no entry
+    title: str
+    feedback: str
+
+    @property
+    def near_miss(self) -> bool:
+        return self.misconception == NEAR_MISS
+
+    def to_json(self) -> dict[str, Any]:
+        doc = {"value": self.value, "misconception": self.misconception, "title": self.title,
+               "feedback": self.feedback}
+        if self.near_miss:
+            doc["near_miss"] = True
+        return doc
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One multiple-choice option as a renderer shows it."""
+
+    letter: str
+    value: Value
+    correct: bool
+    distractor: Distractor | None
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    target: Target
+    answer: Value
+    distractors: tuple[Distractor, ...]
+    option_order: tuple[int, ...]  # 0 is the answer, i ≥ 1 is distractors[i - 1]
+
+    @property
+    def options(self) -> list[Option]:
+        out = []
+        for n, i in enumerate(self.option_order):
+            d = self.distractors[i - 1] if i else None
+            out.append(Option("ABCDEFGH"[n], d.value if d else self.answer, i == 0, d))
+        return out
+
+    @property
+    def answer_letter(self) -> str:
+        return "ABCDEFGH"[self.option_order.index(0)]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"target": self.target.to_json(), "answer": self.answer,
+                "distractors": [d.to_json() for d in self.distractors],
+                "option_order": list(self.option_order)}
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    kind: str
+    difficulty: int
+    seed: int
+    family: str
+    stack: Stack
+    parts: tuple[Part, ...]
+    solution: tuple[Step, ...]
+    show_shapes: bool  # whether the prompt may show each layer's output shape
+    multiple_choice: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def with_id(self, qid: str) -> Question:
+        return Question(qid, self.kind, self.difficulty, self.seed, self.family, self.stack, self.parts,
+                        self.solution, self.show_shapes, self.multiple_choice, self.extra)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "kind": self.kind, "difficulty": self.difficulty, "seed": self.seed,
+            "family": self.family, "multiple_choice": self.multiple_choice,
+            "prompt": {"show_shapes": self.show_shapes, **self.extra},
+            "stack": self.stack.to_json(),
+            "shapes": [list(s) for s in self.stack.shapes],
+            "parts": [p.to_json() for p in self.parts],
+            "solution": [s.to_json() for s in self.solution],
+        }

@@ -1,0 +1,258 @@
+"""Random layer stacks that are valid by construction.
+
+Every family builds its stack layer by layer, tracking the current shape and choosing only
+among sizes that fit it, so no stack is ever rejected and no loop retries. All randomness comes
+from the `Picker` the caller passes in (a `random.Random`, or the enumerator in `space.py`).
+A new family is one function plus one line in `FAMILIES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from quizgen.layers import LAYER_KINDS, Layer, Shape
+from quizgen.stack import Stack
+
+T = TypeVar("T")
+
+
+class Picker(Protocol):
+    def choice(self, seq: Sequence[T]) -> T: ...
+    def shuffle(self, seq: list[Any]) -> None: ...
+
+
+INPUTS_2D = ((28, 28, 1), (32, 32, 3), (64, 64, 1), (24, 24, 3), (96, 96, 1), (48, 48, 3), (128, 128, 3))
+INPUTS_2D_LARGE = INPUTS_2D + ((224, 224, 3), (227, 227, 3), (150, 150, 3))
+INPUTS_1D = ((100, 64), (200, 50), (128, 32), (500, 100), (1000, 100), (256, 1), (1024, 1), (80, 40))
+INPUTS_3D = ((16, 112, 112, 3), (8, 64, 64, 3), (16, 32, 32, 1), (10, 64, 64, 1), (12, 48, 48, 3))
+FILTERS = (8, 16, 32, 64, 128)
+CLASSES = (2, 5, 10, 100)
+HIDDEN = (32, 64, 128, 256, 512)
+
+
+class Builder:
+    """Appends layers while tracking the shape, so each choice can be made to fit."""
+
+    def __init__(self, input_shape: Shape) -> None:
+        self.input_shape = input_shape
+        self.shape = input_shape
+        self.layers: list[Layer] = []
+
+    @property
+    def rank(self) -> int:
+        return len(self.shape) - 1
+
+    def smallest(self) -> int:
+        return min(self.shape[:-1])
+
+    def add(self, class_name: str, **config: Any) -> None:
+        layer = LAYER_KINDS[class_name](**config)
+        self.shape = layer.output_shape(len(self.layers), self.shape)
+        self.layers.append(layer)
+
+    def stack(self) -> Stack:
+        return Stack(self.input_shape, tuple(self.layers))
+
+    # -- layers that always fit, or are skipped when nothing fits ------------------------------
+
+    def conv(self, rng: Picker, filters: int, kernels: Sequence[int], strides: Sequence[int] = (1,),
+             paddings: Sequence[str] = ("valid",), dilations: Sequence[int] = (1,), groups: Sequence[int] = (1,),
+             bias: Sequence[bool] = (True,), depth_kernels: Sequence[int] | None = None) -> None:
+        """A convolution of the builder's rank; the kernel is drawn among those that fit."""
+        padding = rng.choice(paddings)
+        stride = rng.choice(strides)
+        dilation = rng.choice(dilations) if stride == 1 else 1
+        fits = [k for k in kernels if padding == "same" or dilation * (k - 1) + 1 <= self.smallest()] or [1]
+        k = rng.choice(fits)
+        kernel = (k,) * self.rank
+        if depth_kernels is not None and self.rank == 3:  # rectangular video kernels, e.g. 1×3×3
+            depth = rng.choice([d for d in depth_kernels if padding == "same" or d <= self.shape[0]] or [1])
+            kernel = (depth, k, k)
+        c = self.shape[-1]
+        g = rng.choice([g for g in groups if c % g == 0 and filters % g == 0] or [1])
+        self.add(f"Conv{self.rank}D", filters=filters, kernel_size=kernel, strides=(stride,) * self.rank,
+                 padding=padding, dilation_rate=(dilation,) * self.rank, groups=g, use_bias=rng.choice(bias))
+
+    def pool(self, rng: Picker, sizes: Sequence[int] = (2,), kinds: Sequence[str] = ("Max",),
+             paddings: Sequence[str] = ("valid",), overlapping: bool = False) -> None:
+        fits = [p for p in sizes if p <= self.smallest()]
+        if not fits:
+            return
+        p = rng.choice(fits)
+        s = rng.choice((p, max(p - 1, 1))) if overlapping else p
+        self.add(f"{rng.choice(kinds)}Pooling{self.rank}D", pool_size=(p,) * self.rank,
+                 strides=(s,) * self.rank, padding=rng.choice(paddings))
+
+    def dense_head(self, rng: Picker, hidden: Sequence[int], dropout: bool, flatten: bool) -> None:
+        if flatten:
+            self.add("Flatten")
+        else:
+            self.add(f"Global{rng.choice(('Average', 'Max'))}Pooling{self.rank}D", keepdims=False)
+        for units in hidden:
+            self.add("Dense", units=units, use_bias=True)
+            if dropout:
+                self.add("Dropout", rate=rng.choice((0.25, 0.5)))
+        self.add("Dense", units=rng.choice(CLASSES), use_bias=True)
+
+
+def _hidden(rng: Picker, difficulty: int) -> list[int]:
+    return [] if difficulty == 1 else [rng.choice(HIDDEN)] if rng.choice((True, False)) else []
+
+
+# --- families -------------------------------------------------------------------------------
+
+def classifier_2d(rng: Picker, difficulty: int, flatten: bool) -> Stack:
+    """The seeds' Keras convnets: conv/pool blocks → flatten → dense."""
+    b = Builder(rng.choice(INPUTS_2D_LARGE if difficulty == 3 else INPUTS_2D))
+    filters = rng.choice(FILTERS[:4])
+    blocks = {1: 1, 2: rng.choice((1, 2)), 3: rng.choice((2, 3))}[difficulty]
+    for block in range(blocks):
+        if difficulty == 3 and block == 0 and rng.choice((True, False, False)):
+            pad = rng.choice((1, 2))
+            b.add("ZeroPadding2D", padding=((pad, pad), (pad, pad)))
+        if difficulty == 3:
+            b.conv(rng, filters, (3, 5, 7), strides=(1, 1, 2), paddings=("valid", "same"),
+                   dilations=(1, 1, 2), groups=(1, 1, 2, 4))
+            if rng.choice((True, False)):
+                b.add("BatchNormalization", axis=-1, center=True, scale=rng.choice((True, True, False)))
+                b.add("ReLU")
+        else:
+            b.conv(rng, filters, (3, 5) if difficulty == 2 else (3,))
+        if difficulty > 1:
+            b.pool(rng, (2, 3) if difficulty == 3 else (2,), ("Max", "Average") if difficulty == 3 else ("Max",),
+                   paddings=("valid", "same") if difficulty == 3 else ("valid",), overlapping=difficulty == 3)
+        filters = min(filters * 2, 512)
+    b.dense_head(rng, _hidden(rng, difficulty), dropout=difficulty == 3, flatten=flatten)
+    return b.stack()
+
+
+def text_1d(rng: Picker, difficulty: int, flatten: bool) -> Stack:
+    """A 1D CNN over token embeddings or audio samples."""
+    b = Builder(rng.choice(INPUTS_1D))
+    for block in range(1 if difficulty == 1 else 2):
+        b.conv(rng, rng.choice((32, 64, 128, 256)), (3, 5, 7),
+               strides=(1, 1, 2) if difficulty == 3 else (1,),
+               paddings=("valid", "same") if difficulty == 3 else ("valid",),
+               dilations=(1, 2) if difficulty == 3 else (1,))
+        if difficulty > 1:
+            b.pool(rng, (2, 3, 4, 5), overlapping=difficulty == 3)
+    b.dense_head(rng, _hidden(rng, difficulty), dropout=difficulty == 3, flatten=flatten)
+    return b.stack()
+
+
+def video_3d(rng: Picker, difficulty: int, flatten: bool) -> Stack:
+    """A 3D convolution block over video clips or volumes."""
+    b = Builder(rng.choice(INPUTS_3D))
+    filters = rng.choice((8, 16, 32))
+    for block in range(1 if difficulty == 1 else 2):
+        b.conv(rng, filters, (3, 5), paddings=("valid", "same") if difficulty == 3 else ("valid",),
+               depth_kernels=(1, 3) if difficulty == 3 else (3,))
+        if difficulty > 1:
+            fits = [p for p in ((1, 2, 2), (2, 2, 2)) if all(n >= q for n, q in zip(b.shape, p))]
+            if fits:
+                p = rng.choice(fits)
+                b.add("MaxPooling3D", pool_size=p, strides=p, padding="valid")
+        filters *= 2
+    b.dense_head(rng, _hidden(rng, difficulty), dropout=False, flatten=flatten)
+    return b.stack()
+
+
+def mobilenet(rng: Picker, difficulty: int, flatten: bool) -> Stack:
+    """A MobileNet-style block: strided stem, depthwise + pointwise (or separable), BatchNorm."""
+    b = Builder(rng.choice(((224, 224, 3), (96, 96, 3), (128, 128, 3), (32, 32, 3), (64, 64, 3))))
+    stem = rng.choice((16, 32))
+    b.add("Conv2D", filters=stem, kernel_size=(3, 3), strides=(2, 2), padding="same", dilation_rate=(1, 1),
+          groups=1, use_bias=False)
+    b.add("BatchNormalization", axis=-1, center=True, scale=True)
+    b.add("ReLU")
+    dm = rng.choice((1, 1, 2))
+    if rng.choice((True, False)):
+        b.add("DepthwiseConv2D", kernel_size=(3, 3), strides=(rng.choice((1, 2)),) * 2, padding="same",
+              depth_multiplier=dm, dilation_rate=(1, 1), use_bias=False)
+        b.add("BatchNormalization", axis=-1, center=True, scale=True)
+        b.add("ReLU")
+        b.add("Conv2D", filters=stem * 2, kernel_size=(1, 1), strides=(1, 1), padding="valid",
+              dilation_rate=(1, 1), groups=1, use_bias=False)
+    else:
+        b.add("SeparableConv2D", filters=stem * 2, kernel_size=(3, 3), strides=(rng.choice((1, 2)),) * 2,
+              padding="same", depth_multiplier=dm, dilation_rate=(1, 1), use_bias=rng.choice((True, False)))
+    b.add("BatchNormalization", axis=-1, center=True, scale=True)
+    b.add("ReLU")
+    b.dense_head(rng, [], dropout=False, flatten=flatten)
+    return b.stack()
+
+
+def encoder_decoder(rng: Picker, difficulty: int, flatten: bool) -> Stack:
+    """A small convolutional autoencoder: strided convs down, transposed convs back up."""
+    b = Builder(rng.choice(((28, 28, 1), (32, 32, 3), (64, 64, 1), (64, 64, 3), (128, 128, 1))))
+    f = rng.choice((16, 32, 64))
+    channels = b.shape[-1]
+    for filters in (f, 2 * f):
+        b.add("Conv2D", filters=filters, kernel_size=(3, 3), strides=(2, 2), padding="same",
+              dilation_rate=(1, 1), groups=1, use_bias=True)
+    for filters in (2 * f, f):
+        k = rng.choice((2, 3, 4))
+        padding = rng.choice(("same", "same", "valid"))
+        output_padding = rng.choice((None, None, (1, 1))) if padding == "same" and k % 2 else None
+        b.add("Conv2DTranspose", filters=filters, kernel_size=(k, k), strides=(2, 2), padding=padding,
+              output_padding=output_padding, dilation_rate=(1, 1), use_bias=True)
+    b.add("Conv2D", filters=channels, kernel_size=(3, 3), strides=(1, 1), padding="same",
+          dilation_rate=(1, 1), groups=1, use_bias=True)
+    return b.stack()
+
+
+def single_layer(rng: Picker, difficulty: int, flatten: bool) -> Stack:
+    """One layer on an input, with the seeds' friendly numbers."""
+    kind = rng.choice(("conv", "conv", "conv", "dense", "pool"))
+    if kind == "dense":
+        b = Builder((rng.choice((784, 100, 512, 3072, 1024)),))
+        b.add("Dense", units=rng.choice(HIDDEN + CLASSES), use_bias=True)
+        return b.stack()
+    b = Builder(rng.choice(INPUTS_2D))
+    if kind == "pool":
+        b.pool(rng, (2, 3))
+    else:
+        b.conv(rng, rng.choice(FILTERS), (1, 3, 5, 7))
+    return b.stack()
+
+
+def single_conv(rng: Picker, difficulty: int, flatten: bool) -> Stack:
+    """The seeds' exercise: one Conv2D layer on an image."""
+    b = Builder(rng.choice(INPUTS_2D))
+    b.conv(rng, rng.choice(FILTERS), (1, 3, 5, 7))
+    return b.stack()
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    build: Callable[[Picker, int, bool], Stack]
+    difficulties: tuple[int, ...]
+    can_flatten: bool = True
+    can_pool_globally: bool = True
+
+
+FAMILIES: dict[str, Family] = {f.name: f for f in (
+    Family("single-conv", single_conv, (1,), can_flatten=False, can_pool_globally=False),
+    Family("single-layer", single_layer, (1,), can_flatten=False, can_pool_globally=False),
+    Family("classifier-2d", classifier_2d, (1, 2, 3)),
+    Family("text-1d", text_1d, (1, 2, 3)),
+    Family("video-3d", video_3d, (2, 3)),
+    Family("mobilenet", mobilenet, (3,)),
+    Family("encoder-decoder", encoder_decoder, (3,), can_flatten=False, can_pool_globally=False),
+)}
+
+
+def sample(rng: Picker, difficulty: int, families: Sequence[str], flatten: bool | None = None) -> tuple[str, Stack]:
+    """A random stack from one of `families` that fits `difficulty`.
+
+    `flatten=True` asks for a Flatten → Dense head, False for no Flatten, None for either.
+    """
+    fits = [FAMILIES[n] for n in families if difficulty in FAMILIES[n].difficulties
+            and (flatten is not True or FAMILIES[n].can_flatten)]
+    family = rng.choice(fits)
+    use_flatten = family.can_flatten and (flatten if flatten is not None else
+                                          (not family.can_pool_globally or rng.choice((True, True, False))))
+    return family.name, family.build(rng, difficulty, use_flatten)

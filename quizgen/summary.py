@@ -1,0 +1,57 @@
+"""A Keras-style model summary of a stack, as data (the text form is a template)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from quizgen.layers import Layer, Shape
+from quizgen.stack import Stack
+
+
+def layer_names(layers: tuple[Layer, ...]) -> list[str]:
+    """Keras's automatic names: conv2d, conv2d_1, max_pooling2d, ..."""
+    seen: Counter[str] = Counter()
+    names = []
+    for layer in layers:
+        base = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=\dD)(?=[A-Z])", "_", layer.class_name).lower()
+        names.append(base if not seen[base] else f"{base}_{seen[base]}")
+        seen[base] += 1
+    return names
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    name: str
+    class_name: str
+    output_shape: Shape
+    params: int
+    trainable: int
+    non_trainable: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    input_shape: Shape
+    rows: list[SummaryRow]
+    total: int
+    trainable: int
+    non_trainable: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"input_shape": list(self.input_shape),
+                "layers": [{"name": r.name, "class_name": r.class_name, "output_shape": list(r.output_shape),
+                            "params": r.params, "trainable": r.trainable, "non_trainable": r.non_trainable}
+                           for r in self.rows],
+                "total_params": self.total, "trainable_params": self.trainable,
+                "non_trainable_params": self.non_trainable}
+
+
+def summarize(stack: Stack) -> Summary:
+    names = layer_names(stack.layers)
+    rows = [SummaryRow(names[r.index], r.layer.class_name, r.output_shape, r.params.total, r.params.trainable,
+                       r.params.non_trainable) for r in stack.rows()]
+    totals = stack.totals()
+    return Summary(stack.input_shape, rows, totals.total, totals.trainable, totals.non_trainable)
