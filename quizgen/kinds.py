@@ -120,10 +120,12 @@ def _hashable(value: Value) -> int | tuple[int, ...]:
 
 def near_misses(answer: Value, channels: int) -> list[Value]:
     """Plausible values that match no catalogue entry, used only to reach the option count."""
-    if isinstance(answer, list):
+    if isinstance(answer, list) and len(answer) > 1:
         *spatial, c = answer
         return [[n + 1 for n in spatial] + [c], [n - 1 for n in spatial] + [c], spatial + [2 * c],
                 [2 * n for n in spatial] + [c], [n + 2 for n in spatial] + [c]]
+    if isinstance(answer, list):
+        return [[v] for v in near_misses(answer[0], channels)]
     if answer == 0:
         return [channels, channels * channels, channels + 1, 1, 2, 3]
     step = 10 ** max(len(str(answer)) - 2, 0)
@@ -204,7 +206,7 @@ def total_params(rng: Picker, difficulty: int) -> Built:
 
 
 def output_shape(rng: Picker, difficulty: int) -> Built:
-    families = ("single-layer",) if difficulty == 1 else STACK_FAMILIES[difficulty]
+    families = ("single-conv",) if difficulty == 1 else STACK_FAMILIES[difficulty]
     family, stack = sample(rng, difficulty, families)
     changing = [i for i, layer in enumerate(stack.layers)
                 if layer.class_name not in SHAPE_KEEPING and len(stack.output_of(i)) > 1]

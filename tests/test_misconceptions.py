@@ -1,0 +1,102 @@
+"""Each catalogue entry reproduces the wrong number worked out by hand in misconceptions.md."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from helpers import conv, layer, stack
+from quizgen.misconceptions import CATALOGUE, replay
+from quizgen.stack import Stack
+
+BY_ID = {m.id: m for m in CATALOGUE}
+
+
+def wrong(mid: str, s: Stack, index: int, quantity: str = "params"):
+    rows = replay(BY_ID[mid], s)
+    row = rows[index]
+    return {"params": row.params.total, "trainable": row.params.trainable,
+            "shape": row.output_shape, "size": math.prod(row.output_shape)}[quantity]
+
+
+CASES = [
+    # (misconception, stack, layer, quantity, wrong value, right value)
+    ("forgot-bias", stack([28, 28, 1], conv(32, 3)), 0, "params", 288, 320),
+    ("forgot-bias", stack([224 * 224 * 3], layer("Dense", units=10)), 0, "params", 1_505_280, 1_505_290),
+    ("forgot-input-channels", stack([14, 14, 32], conv(64, 5)), 0, "params", 1_664, 51_264),
+    ("forgot-input-channels", stack([13, 13, 32], conv(64, 3)), 0, "params", 640, 18_496),
+    ("conv1d-kernel-squared", stack([1000, 100], conv(128, 5, rank=1)), 0, "params", 3_328, 64_128),
+    ("input-depth-called-stride", stack([32, 32, 32], conv(64, 3, strides=[2, 2])), 0, "params", 1_216, 18_496),
+    ("multiply-by-output-spatial-size", stack([227, 227, 3], conv(96, 11, strides=[4, 4])), 0, "params",
+     105_705_600, 34_944),
+    ("multiply-by-output-spatial-size", stack([128, 128, 3], conv(64, 5, padding="same")), 0, "params",
+     79_691_776, 4_864),  # (75 + 1)·128·128·64
+    ("pooling-has-params", stack([28, 28, 6], layer("MaxPooling2D", pool_size=[2, 2])), 0, "params", 12, 0),
+    ("bias-per-input-channel", stack([32, 32, 3], conv(32, 5)), 0, "params", 2_496, 2_432),
+    ("bias-per-output-position", stack([32, 32, 3], conv(32, 5)), 0, "params", 27_488, 2_432),
+    ("batchnorm-two-per-channel", stack([8, 8, 64], layer("BatchNormalization")), 0, "params", 128, 256),
+    ("batchnorm-two-per-channel", stack([512], layer("BatchNormalization")), 0, "params", 1_024, 2_048),
+    ("batchnorm-stats-trainable", stack([8, 8, 64], layer("BatchNormalization")), 0, "trainable", 256, 128),
+    ("dense-on-nd-input-fully-connected", stack([5, 10], layer("Dense", units=100)), 0, "params", 5_100, 1_100),
+    ("dense-on-nd-input-fully-connected", stack([20, 5], layer("Dense", units=10)), 0, "params", 1_010, 60),
+    ("depthwise-times-filters", stack([3, 3, 3], layer("SeparableConv2D", filters=1, kernel_size=[2, 2])), 0,
+     "params", 19, 16),
+    ("depthwise-times-filters", stack([112, 112, 32], layer("DepthwiseConv2D", kernel_size=[3, 3],
+                                                             padding="same", use_bias=False)), 0,
+     "params", 9_216, 288),
+    ("groups-ignored", stack([8, 8, 32], conv(64, 3, groups=4)), 0, "params", 18_496, 4_672),
+    ("dropout-or-activation-changes-params", stack([256], layer("Dropout", rate=0.5), layer("Dense", units=100)),
+     1, "params", 12_850, 25_700),
+    # output sizes
+    ("no-floor-fractional-size", stack([224, 224, 3], layer("ZeroPadding2D", padding=[[3, 3], [3, 3]]),
+                                       conv(64, 7, strides=[2, 2])), 1, "shape", (113, 113, 64), (112, 112, 64)),
+    ("ceil-instead-of-floor", stack([224, 224, 3], conv(96, 11, strides=[4, 4])), 0, "shape",
+     (55, 55, 96), (54, 54, 96)),
+    ("plus-one-inside-or-missing", stack([28, 28, 4], layer("MaxPooling2D", pool_size=[2, 2])), 0, "shape",
+     (13, 13, 4), (14, 14, 4)),
+    ("same-means-same-size-with-stride", stack([64, 64, 1], conv(6, 4, strides=[2, 2], padding="same")), 0,
+     "shape", (64, 64, 6), (32, 32, 6)),
+    ("same-without-ceil", stack([7, 7, 8], conv(64, 3, strides=[2, 2], padding="same")), 0, "shape",
+     (3, 3, 64), (4, 4, 64)),
+    ("pool-stride-default", stack([6, 4], layer("MaxPooling1D", pool_size=[3])), 0, "shape", (4, 4), (2, 4)),
+    ("pool-stride-default", stack([494, 8], layer("MaxPooling1D", pool_size=[5])), 0, "shape", (490, 8), (98, 8)),
+    ("output-channels-multiply", stack([32, 32, 3], conv(32, 3)), 0, "shape", (30, 30, 96), (30, 30, 32)),
+    ("transpose-conv-shape-inverse", stack([2, 2, 4], layer("Conv2DTranspose", filters=1, kernel_size=[3, 3],
+                                                           strides=[2, 2])), 0, "shape", (4, 4, 1), (5, 5, 1)),
+    ("forgot-padding", stack([64, 64, 1], conv(6, 4, strides=[2, 2], padding="same")), 0, "shape",
+     (31, 31, 6), (32, 32, 6)),
+    ("forgot-padding", stack([28, 28, 1], layer("ZeroPadding2D", padding=[[2, 2], [2, 2]]), conv(8, 5)), 1, "shape",
+     (24, 24, 8), (28, 28, 8)),
+    ("dilation-ignored", stack([32, 32, 3], conv(8, 3, dilation_rate=[2, 2])), 0, "shape", (30, 30, 8), (28, 28, 8)),
+    ("wrong-flatten-size", stack([7, 7, 32], layer("Flatten"), layer("Dense", units=10)), 1, "params",
+     500, 15_690),
+]
+
+
+@pytest.mark.parametrize("mid, s, index, quantity, wrong_value, right_value", CASES,
+                         ids=[f"{c[0]}-{n}" for n, c in enumerate(CASES)])
+def test_hand_worked_examples(mid, s, index, quantity, wrong_value, right_value) -> None:
+    right = {"params": s.counts[index].total, "trainable": s.counts[index].trainable,
+             "shape": s.shapes[index + 1], "size": math.prod(s.shapes[index + 1])}[quantity]
+    assert right == right_value
+    assert wrong(mid, s, index, quantity) == wrong_value
+
+
+def test_catalogue_is_well_formed() -> None:
+    ids = [m.id for m in CATALOGUE]
+    assert len(ids) == len(set(ids)) >= 15
+    for m in CATALOGUE:
+        assert m.id == m.id.lower() and " " not in m.id
+        assert m.title and len(m.explanation) > 40
+        assert m.params or m.shape
+    covered = {m.id for m in CATALOGUE} & {c[0] for c in CASES}
+    assert covered == set(ids), set(ids) - covered
+
+
+def test_a_misconception_leaves_layers_it_does_not_touch_alone() -> None:
+    s = stack([28, 28, 1], conv(32, 3), layer("MaxPooling2D", pool_size=[2, 2]), layer("Flatten"),
+              layer("Dense", units=10))
+    rows = replay(BY_ID["forgot-bias"], s)
+    assert [r.params.total for r in rows] == [288, 0, 0, 54_080]
+    assert [r.output_shape for r in rows] == list(s.shapes[1:])
