@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from quizgen import __version__
 from quizgen.errors import QuizgenError
-from quizgen.kinds import KINDS, choose, make_question, question_key
+from quizgen.kinds import KINDS, assemble, choose, make_question, question_key
 from quizgen.question import Question
 
 MASK = (1 << 64) - 1
@@ -54,10 +54,15 @@ def one_question(seed: int, options: Options, qid: str = "q1") -> Question:
 
 def generate(seed: int, count: int, options: Options,
              progress: Callable[[int], None] | None = None) -> list[Question]:
+    return list(iter_questions(seed, count, options, progress))
+
+
+def iter_questions(seed: int, count: int, options: Options,
+                   progress: Callable[[int], None] | None = None) -> Iterator[Question]:
+    """The set's questions one by one, so a writer can stream them without holding them all."""
     if count <= 0:
         raise QuizgenError(f"--count must be at least 1, got {count}")
     width = max(len(str(count)), 3)
-    questions: list[Question] = []
     seen: set[tuple] = set()
     space: int | None = None
     for i in range(count):
@@ -66,8 +71,11 @@ def generate(seed: int, count: int, options: Options,
         attempt = 0
         while True:
             qseed = derive_seed(seed, i, attempt)
-            question, key = make_question(random.Random(qseed), qseed, options.kinds, options.difficulties, qid)
-            if key not in seen:
+            picker = random.Random(qseed)
+            kind, difficulty, built = choose(picker, options.kinds, options.difficulties)
+            key = question_key(kind, built)
+            if key not in seen:  # only now the costly part: distractors for every target
+                question = assemble(picker, qseed, kind, difficulty, built, qid)
                 break
             attempt += 1
             if attempt == attempts:
@@ -80,10 +88,9 @@ def generate(seed: int, count: int, options: Options,
                             "Ask for fewer, or add kinds or difficulties")
                 attempts = attempt + 20 * space  # rare: keep drawing until an unseen one comes up
         seen.add(key)
-        questions.append(question)
+        yield question
         if progress:
             progress(i + 1)
-    return questions
 
 
 class Enumerator:
@@ -126,10 +133,11 @@ def set_header(seed: int, options: Options) -> dict[str, Any]:
             "difficulties": list(options.difficulties)}
 
 
-def dump_json(header: dict[str, Any], questions: Sequence[Question]) -> Iterator[str]:
-    """The set as JSON, one question per line: fast (C encoder) and diff-friendly."""
-    head = json.dumps(header, ensure_ascii=False)[:-1]
-    yield head + ', "questions": [\n'
-    for n, q in enumerate(questions):
-        yield json.dumps(q.to_json(), ensure_ascii=False) + (",\n" if n + 1 < len(questions) else "\n")
-    yield "]}\n"
+def dump_json(header: dict[str, Any], questions: Iterable[Question]) -> Iterator[str]:
+    """The set as JSON, one question per line: fast (C encoder), streamable and diff-friendly."""
+    yield json.dumps(header, ensure_ascii=False)[:-1] + ', "questions": ['
+    separator = "\n"
+    for q in questions:
+        yield separator + json.dumps(q.to_json(), ensure_ascii=False)
+        separator = ",\n"
+    yield "\n]}\n"

@@ -7,16 +7,17 @@ A new kind is one function and one line in `KINDS`.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from quizgen.layers import (BatchNormalization, Conv, ConvTranspose, Dense, DepthwiseConv, Flatten, Layer,
                             SeparableConv, Step)
-from quizgen.misconceptions import CATALOGUE, Misconception, Replayed, replay
+from quizgen.misconceptions import CATALOGUE, Misconception, replay
 from quizgen.question import MC_DISTRACTORS, NEAR_MISS, Distractor, Part, Question, Target, Value
 from quizgen.sampling import Picker, sample
-from quizgen.stack import Stack
+from quizgen.stack import Flow, Stack
 
 CONV_LIKE = (Conv, ConvTranspose, DepthwiseConv, SeparableConv)
 SHAPE_KEEPING = ("Dropout", "Activation", "ReLU", "BatchNormalization")
@@ -28,11 +29,7 @@ STACK_FAMILIES = {1: ("classifier-2d",), 2: ("classifier-2d", "classifier-2d", "
 
 # --- reading a quantity off a (possibly replayed) stack ----------------------------------------
 
-def correct_rows(stack: Stack) -> list[Replayed]:
-    return [Replayed(stack.shapes[i], stack.shapes[i + 1], p) for i, p in enumerate(stack.counts)]
-
-
-def read(rows: list[Replayed], target: Target, n_layers: int) -> Value | None:
+def read(rows: list[Flow], target: Target, n_layers: int) -> Value | None:
     """The target quantity from `rows`; None when the replay stopped before it."""
     q = target.quantity
     if target.layer is None:
@@ -61,18 +58,23 @@ def _valid(value: Value | None) -> bool:
     return all(v > 0 for v in value) if isinstance(value, list) else value > 0
 
 
+@functools.cache
+def touching(layer_class: type[Layer]) -> frozenset[str]:
+    """Ids of the misconceptions that can bend a layer of this class."""
+    return frozenset(m.id for m in CATALOGUE if issubclass(layer_class, m.layers))
+
+
 class Analysis:
     """A stack, its correct rows, and each relevant misconception's replay, computed once."""
 
     def __init__(self, stack: Stack, targets: Sequence[Target]) -> None:
         self.stack = stack
-        self.rows = correct_rows(stack)
+        self.rows = stack.flow
         layers = [t.layer for t in targets]
         upto = None if None in layers else max(layers)  # later layers cannot change the answers
-        kinds = {type(layer) for layer in stack.layers[:None if upto is None else upto + 1]}
-        self.replays: list[tuple[Misconception, list[Replayed]]] = [
-            (m, replay(m, stack, upto)) for m in CATALOGUE
-            if any(issubclass(k, m.layers) for k in kinds)]
+        touched = set().union(*(touching(type(layer)) for layer in stack.layers[:None if upto is None else upto + 1]))
+        self.replays: list[tuple[Misconception, list[Flow]]] = [
+            (m, replay(m, stack, upto)) for m in CATALOGUE if m.id in touched]
 
     def answer(self, target: Target) -> Value:
         value = read(self.rows, target, len(self.rows))
@@ -278,8 +280,12 @@ def make_question(picker: Picker, seed: int, kinds: Sequence[str], difficulties:
                   qid: str = "") -> tuple[Question, tuple]:
     """One question (and its identity key), wholly determined by the picker and the options."""
     kind, difficulty, built = choose(picker, kinds, difficulties)
+    return assemble(picker, seed, kind, difficulty, built, qid), question_key(kind, built)
+
+
+def assemble(picker: Picker, seed: int, kind: Kind, difficulty: int, built: Built, qid: str = "") -> Question:
+    """Answers, distractors and option order for a chosen stack and targets."""
     analysis = Analysis(built.stack, built.targets)
     parts = tuple(analysis.part(t, picker, built.multiple_choice) for t in built.targets)
-    question = Question(qid, kind.id, difficulty, seed, built.family, built.stack, parts, tuple(built.solution),
-                        built.show_shapes, built.multiple_choice)
-    return question, question_key(kind, built)
+    return Question(qid, kind.id, difficulty, seed, built.family, built.stack, parts, tuple(built.solution),
+                    built.show_shapes, built.multiple_choice)

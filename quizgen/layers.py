@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import MISSING, dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from quizgen.errors import LayerError
 
 Shape = tuple[int, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ParamCount:
+class ParamCount(NamedTuple):
+    """A NamedTuple, not a dataclass: millions are made while replaying misconceptions."""
+
     trainable: int
     non_trainable: int = 0
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from quizgen.errors import LayerError
-from quizgen.stack import Stack
+from quizgen.stack import Flow, Stack
 from quizgen.layers import (LAYER_KINDS, BatchNormalization, Conv, ConvTranspose, DepthwiseConv, Dense, Dropout, Flatten,
                             GlobalPooling, Layer, ParamCount, Pooling, SeparableConv, Shape, Windowed,
                             ZeroPadding)
@@ -45,41 +45,33 @@ class Misconception:
         return f"{self.title}. {self.explanation}"
 
 
-@dataclass(frozen=True, slots=True)
-class Replayed:
-    """A layer as a student holding one misconception computes it."""
-
-    input_shape: Shape
-    output_shape: Shape
-    params: ParamCount
-
-
-def replay(m: Misconception, stack: Stack, upto: int | None = None) -> list[Replayed]:
+def replay(m: Misconception, stack: Stack, upto: int | None = None) -> list[Flow]:
     """Recompute the stack as a student holding `m` would, applying it wherever it fits.
 
     Stops early where the wrong shapes no longer make a valid stack (a student would notice),
     so the result may be shorter than the stack. Layers before the first change are reused;
     layers after `upto` are not computed.
     """
-    rows: list[Replayed] = []
+    rows: list[Flow] = []
     cur, prev, diverged = stack.input_shape, None, False
     for i, layer in enumerate(stack.layers[:None if upto is None else upto + 1]):
+        if not (diverged or isinstance(layer, m.layers)):
+            rows.append(stack.flow[i])
+            cur, prev = stack.shapes[i + 1], layer
+            continue
         applies = isinstance(layer, m.layers)
-        if not (applies or diverged):
-            out, p = stack.shapes[i + 1], stack.counts[i]
-        else:
-            try:
-                out = layer.output_shape(i, cur) if diverged else stack.shapes[i + 1]
-                wrong = m.shape(layer, cur) if applies and m.shape else None
-            except LayerError:
-                break
-            if wrong is not None and min(wrong) > 0:
-                out = wrong
-            p = m.params(layer, cur, out, prev) if applies and m.params else None
-            if p is None or p.trainable < 0:
-                p = layer.params(cur) if diverged else stack.counts[i]
-            diverged = diverged or out != stack.shapes[i + 1]
-        rows.append(Replayed(cur, out, p))
+        try:
+            out = layer.output_shape(i, cur) if diverged else stack.shapes[i + 1]
+            wrong = m.shape(layer, cur) if applies and m.shape else None
+        except LayerError:
+            break
+        if wrong is not None and min(wrong) > 0:
+            out = wrong
+        p = m.params(layer, cur, out, prev) if applies and m.params else None
+        if p is None or p.trainable < 0:
+            p = layer.params(cur) if diverged else stack.counts[i]
+        diverged = diverged or out != stack.shapes[i + 1]
+        rows.append(Flow(cur, out, p))
         cur, prev = out, layer
     return rows
 

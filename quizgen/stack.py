@@ -4,10 +4,18 @@ contract of `stack-format.md` (Keras serialization, channels-last, batch left ou
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from quizgen.errors import QuizgenError
 from quizgen.layers import Layer, ParamCount, Shape, make_layer
+
+
+class Flow(NamedTuple):
+    """What goes into and comes out of one layer, and its parameters."""
+
+    input_shape: Shape
+    output_shape: Shape
+    params: ParamCount
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +37,7 @@ class Stack:
     layers: tuple[Layer, ...]
     shapes: tuple[Shape, ...] = field(init=False, repr=False, compare=False)
     counts: tuple[ParamCount, ...] = field(init=False, repr=False, compare=False)
+    flow: tuple[Flow, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.input_shape or any(not isinstance(n, int) or isinstance(n, bool) or n <= 0
@@ -39,7 +48,9 @@ class Stack:
         for i, layer in enumerate(self.layers):
             shapes.append(layer.output_shape(i, shapes[-1]))
         object.__setattr__(self, "shapes", tuple(shapes))
-        object.__setattr__(self, "counts", tuple(layer.params(shapes[i]) for i, layer in enumerate(self.layers)))
+        counts = tuple(layer.params(shapes[i]) for i, layer in enumerate(self.layers))
+        object.__setattr__(self, "counts", counts)
+        object.__setattr__(self, "flow", tuple(Flow(shapes[i], shapes[i + 1], p) for i, p in enumerate(counts)))
 
     def input_of(self, index: int) -> Shape:
         return self.shapes[index]

