@@ -52,10 +52,13 @@ def read(rows: list[Flow], target: Target, n_layers: int) -> Value | None:
     return row.params.total
 
 
-def _valid(value: Value | None) -> bool:
-    if value is None:
+def _valid(value: Value | None, answer: Value) -> bool:
+    """A usable distractor: positive, and of the answer's form (a shape of the same rank)."""
+    if value is None or isinstance(value, list) != isinstance(answer, list):
         return False
-    return all(v > 0 for v in value) if isinstance(value, list) else value > 0
+    if isinstance(value, list):
+        return len(value) == len(answer) and min(value) > 0
+    return value > 0
 
 
 @functools.cache
@@ -87,7 +90,7 @@ class Analysis:
         found: list[Distractor] = []
         for m, rows in self.replays:
             value = read(rows, target, len(self.rows))
-            if _valid(value) and _hashable(value) not in seen:
+            if _valid(value, answer) and _hashable(value) not in seen:
                 seen.add(_hashable(value))
                 found.append(Distractor(value, m.id, m.title, m.feedback))
         rng.shuffle(found)
@@ -95,7 +98,7 @@ class Analysis:
             for value in near_misses(answer, self.channels_at(target)):
                 if len(found) >= minimum:
                     break
-                if _valid(value) and _hashable(value) not in seen:
+                if _valid(value, answer) and _hashable(value) not in seen:
                     seen.add(_hashable(value))
                     found.append(Distractor(value, NEAR_MISS, "Near miss", NEAR_MISS_FEEDBACK))
         return tuple(found)

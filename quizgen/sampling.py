@@ -117,7 +117,10 @@ def classifier_2d(rng: Picker, difficulty: int, flatten: bool) -> Stack:
                    dilations=(1, 1, 2), groups=(1, 1, 2, 4))
             if rng.choice((True, False)):
                 b.add("BatchNormalization", axis=-1, center=True, scale=rng.choice((True, True, False)))
-                b.add("ReLU")
+                if rng.choice((True, False)):
+                    b.add("ReLU")
+                else:
+                    b.add("Activation", activation="relu")
         else:
             b.conv(rng, filters, (3, 5) if difficulty == 2 else (3,))
         if difficulty > 1:
@@ -131,13 +134,22 @@ def classifier_2d(rng: Picker, difficulty: int, flatten: bool) -> Stack:
 def text_1d(rng: Picker, difficulty: int, flatten: bool) -> Stack:
     """A 1D CNN over token embeddings or audio samples."""
     b = Builder(rng.choice(INPUTS_1D))
+    if difficulty == 3 and rng.choice((True, False, False)):
+        b.add("ZeroPadding1D", padding=(rng.choice((1, 2)), rng.choice((0, 1, 2))))
     for block in range(1 if difficulty == 1 else 2):
-        b.conv(rng, rng.choice((32, 64, 128, 256)), (3, 5, 7),
-               strides=(1, 1, 2) if difficulty == 3 else (1,),
-               paddings=("valid", "same") if difficulty == 3 else ("valid",),
-               dilations=(1, 2) if difficulty == 3 else (1,))
+        if difficulty == 3 and block == 1 and rng.choice((True, False, False)):
+            b.add("SeparableConv1D", filters=rng.choice((32, 64, 128)), kernel_size=(3,), strides=(1,),
+                  padding="same", depth_multiplier=rng.choice((1, 2)), dilation_rate=(1,), use_bias=True)
+        else:
+            b.conv(rng, rng.choice((32, 64, 128, 256)), (3, 5, 7),
+                   strides=(1, 1, 2) if difficulty == 3 else (1,),
+                   paddings=("valid", "same") if difficulty == 3 else ("valid",),
+                   dilations=(1, 2) if difficulty == 3 else (1,))
         if difficulty > 1:
-            b.pool(rng, (2, 3, 4, 5), overlapping=difficulty == 3)
+            b.pool(rng, (2, 3, 4, 5), ("Max", "Average") if difficulty == 3 else ("Max",),
+                   overlapping=difficulty == 3)
+    if difficulty == 3 and not flatten and rng.choice((True, False)):
+        b.add("Dense", units=rng.choice((16, 32, 64)), use_bias=True)  # per time step: Keras's last-axis Dense
     b.dense_head(rng, _hidden(rng, difficulty), dropout=difficulty == 3, flatten=flatten)
     return b.stack()
 
@@ -146,6 +158,8 @@ def video_3d(rng: Picker, difficulty: int, flatten: bool) -> Stack:
     """A 3D convolution block over video clips or volumes."""
     b = Builder(rng.choice(INPUTS_3D))
     filters = rng.choice((8, 16, 32))
+    if difficulty == 3 and rng.choice((True, False, False)):
+        b.add("ZeroPadding3D", padding=((1, 1), (1, 1), (1, 1)))
     for block in range(1 if difficulty == 1 else 2):
         b.conv(rng, filters, (3, 5), paddings=("valid", "same") if difficulty == 3 else ("valid",),
                depth_kernels=(1, 3) if difficulty == 3 else (3,))
@@ -153,7 +167,8 @@ def video_3d(rng: Picker, difficulty: int, flatten: bool) -> Stack:
             fits = [p for p in ((1, 2, 2), (2, 2, 2)) if all(n >= q for n, q in zip(b.shape, p))]
             if fits:
                 p = rng.choice(fits)
-                b.add("MaxPooling3D", pool_size=p, strides=p, padding="valid")
+                kind = rng.choice(("Max", "Average")) if difficulty == 3 else "Max"
+                b.add(f"{kind}Pooling3D", pool_size=p, strides=p, padding="valid")
         filters *= 2
     b.dense_head(rng, _hidden(rng, difficulty), dropout=False, flatten=flatten)
     return b.stack()
@@ -185,21 +200,25 @@ def mobilenet(rng: Picker, difficulty: int, flatten: bool) -> Stack:
 
 
 def encoder_decoder(rng: Picker, difficulty: int, flatten: bool) -> Stack:
-    """A small convolutional autoencoder: strided convs down, transposed convs back up."""
-    b = Builder(rng.choice(((28, 28, 1), (32, 32, 3), (64, 64, 1), (64, 64, 3), (128, 128, 1))))
+    """A small convolutional autoencoder (2D images or 1D signals): strided convs down,
+    transposed convs back up."""
+    rank = rng.choice((2, 2, 1))  # images, or a 1D signal
+    inputs_2d = ((28, 28, 1), (32, 32, 3), (64, 64, 1), (64, 64, 3), (128, 128, 1))
+    b = Builder(rng.choice(inputs_2d if rank == 2 else ((256, 1), (1024, 1), (128, 8))))
     f = rng.choice((16, 32, 64))
     channels = b.shape[-1]
+    ones, twos = (1,) * rank, (2,) * rank
     for filters in (f, 2 * f):
-        b.add("Conv2D", filters=filters, kernel_size=(3, 3), strides=(2, 2), padding="same",
-              dilation_rate=(1, 1), groups=1, use_bias=True)
+        b.add(f"Conv{rank}D", filters=filters, kernel_size=(3,) * rank, strides=twos, padding="same",
+              dilation_rate=ones, groups=1, use_bias=True)
     for filters in (2 * f, f):
         k = rng.choice((2, 3, 4))
         padding = rng.choice(("same", "same", "valid"))
-        output_padding = rng.choice((None, None, (1, 1))) if padding == "same" and k % 2 else None
-        b.add("Conv2DTranspose", filters=filters, kernel_size=(k, k), strides=(2, 2), padding=padding,
-              output_padding=output_padding, dilation_rate=(1, 1), use_bias=True)
-    b.add("Conv2D", filters=channels, kernel_size=(3, 3), strides=(1, 1), padding="same",
-          dilation_rate=(1, 1), groups=1, use_bias=True)
+        output_padding = rng.choice((None, None, ones)) if padding == "same" and k % 2 else None
+        b.add(f"Conv{rank}DTranspose", filters=filters, kernel_size=(k,) * rank, strides=twos, padding=padding,
+              output_padding=output_padding, dilation_rate=ones, use_bias=True)
+    b.add(f"Conv{rank}D", filters=channels, kernel_size=(3,) * rank, strides=ones, padding="same",
+          dilation_rate=ones, groups=1, use_bias=True)
     return b.stack()
 
 
