@@ -9,8 +9,8 @@ A new layer kind is one class here plus a `register` line at the bottom.
 from __future__ import annotations
 
 import math
-from dataclasses import MISSING, dataclass
-from typing import Any, ClassVar, NamedTuple
+from dataclasses import MISSING, dataclass, field
+from typing import Any, NamedTuple
 
 from quizgen.errors import LayerError
 
@@ -94,13 +94,18 @@ AXES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 # --- the layer classes ------------------------------------------------------------------------
 
+@dataclass(frozen=True, slots=True)
 class Layer:
-    """Base of every layer kind. Subclasses are dataclasses whose fields are Keras's config keys."""
+    """Base of every layer kind. Subclasses are dataclasses whose fields are Keras's config keys.
 
-    __slots__ = ()
-    class_name: ClassVar[str]
-    rank: ClassVar[int | None] = None  # number of spatial axes the layer expects, if fixed
-    has_weights: ClassVar[bool] = False
+    `trainable=False` is Keras's frozen layer: its weights still count, as non-trainable.
+    """
+
+    trainable: bool = field(default=True, kw_only=True)
+    # Class attributes, left unannotated so the dataclass machinery does not take them for fields:
+    class_name = ""  # set by `register`
+    rank = None  # number of spatial axes the layer expects, if fixed
+    has_weights = False
 
     def __post_init__(self) -> None:
         self.check_config()
@@ -109,7 +114,9 @@ class Layer:
         """Checks that need no input shape; run once, when the layer is made."""
 
     def config(self) -> dict[str, Any]:
-        return {name: _jsonable(getattr(self, name)) for name in self.__dataclass_fields__}
+        """Keras's config keys; `trainable` only when the layer is frozen, to keep stacks short."""
+        return {name: _jsonable(getattr(self, name)) for name in self.__dataclass_fields__
+                if name != "trainable" or not self.trainable}
 
     def to_json(self) -> dict[str, Any]:
         return {"class_name": self.class_name, "config": self.config()}
@@ -130,8 +137,13 @@ class Layer:
         self.check_input(index, shape)
         return shape
 
-    def params(self, shape: Shape) -> ParamCount:
+    def count(self, shape: Shape) -> ParamCount:
+        """The layer's own weights, as if it were trainable."""
         return NO_PARAMS
+
+    def params(self, shape: Shape) -> ParamCount:
+        p = self.count(shape)
+        return p if self.trainable else ParamCount(0, p.total)
 
     def bias_count(self, shape: Shape) -> int:
         return 0
@@ -229,7 +241,7 @@ class Conv(Windowed):
     def kernel_volume(self) -> int:
         return math.prod(self.kernel_size)
 
-    def params(self, shape: Shape) -> ParamCount:
+    def count(self, shape: Shape) -> ParamCount:
         weights = self.kernel_volume() * (shape[-1] // self.groups) * self.filters
         return ParamCount(weights + self.bias_count(shape))
 
@@ -290,7 +302,7 @@ class ConvTranspose(Layer):
             out.append(length)
         return (*out, self.filters)
 
-    def params(self, shape: Shape) -> ParamCount:
+    def count(self, shape: Shape) -> ParamCount:
         return ParamCount(math.prod(self.kernel_size) * shape[-1] * self.filters + self.bias_count(shape))
 
     def bias_count(self, shape: Shape) -> int:
@@ -344,7 +356,7 @@ class DepthwiseConv(Windowed):
         spatial = self.spatial_out(index, shape)
         return (*spatial, shape[-1] * self.depth_multiplier)
 
-    def params(self, shape: Shape) -> ParamCount:
+    def count(self, shape: Shape) -> ParamCount:
         return ParamCount(math.prod(self.kernel_size) * shape[-1] * self.depth_multiplier + self.bias_count(shape))
 
     def bias_count(self, shape: Shape) -> int:
@@ -383,7 +395,7 @@ class SeparableConv(Windowed):
         spatial = self.spatial_out(index, shape)
         return (*spatial, self.filters)
 
-    def params(self, shape: Shape) -> ParamCount:
+    def count(self, shape: Shape) -> ParamCount:
         c, dm = shape[-1], self.depth_multiplier
         return ParamCount(math.prod(self.kernel_size) * c * dm + c * dm * self.filters + self.bias_count(shape))
 
@@ -415,7 +427,7 @@ class Dense(Layer):
     def output_shape(self, index: int, shape: Shape) -> Shape:
         return (*shape[:-1], self.units)
 
-    def params(self, shape: Shape) -> ParamCount:
+    def count(self, shape: Shape) -> ParamCount:
         return ParamCount(shape[-1] * self.units + self.bias_count(shape))
 
     def bias_count(self, shape: Shape) -> int:
@@ -505,7 +517,7 @@ class BatchNormalization(Layer):
         if not isinstance(self.center, bool) or not isinstance(self.scale, bool):
             raise LayerError("center and scale must be true or false")
 
-    def params(self, shape: Shape) -> ParamCount:
+    def count(self, shape: Shape) -> ParamCount:
         c = shape[-1]
         return ParamCount((self.center + self.scale) * c, 2 * c)
 
@@ -582,6 +594,7 @@ def make_layer(class_name: str, config: dict[str, Any], index: int = 0) -> Layer
     if not isinstance(config, dict):
         raise LayerError(f"{where}: config must be an object")
     fields = cls.__dataclass_fields__
+    config = {k: v for k, v in config.items() if k in fields or not _bookkeeping(k, v)}
     unknown = sorted(set(config) - set(fields))
     if unknown:
         raise LayerError(f"{where}: unknown config key(s) {', '.join(unknown)}; expected {', '.join(fields)}")
@@ -606,6 +619,14 @@ def make_layer(class_name: str, config: dict[str, Any], index: int = 0) -> Layer
         raise LayerError(f"{where}: {error}") from None
     except TypeError:  # a value of the wrong type met a comparison
         raise LayerError(f"{where}: config values have the wrong type: {config}") from None
+
+
+def _bookkeeping(key: str, value: Any) -> bool:
+    """Keys a real Keras export carries that change no shape or count, so pasted configs work."""
+    return (key in ("name", "dtype", "activation", "activity_regularizer", "seed", "noise_shape", "momentum",
+                    "epsilon", "synchronized", "lora_rank", "lora_alpha", "depth_multiplier_initializer")
+            or key.endswith(("_initializer", "_regularizer", "_constraint"))
+            or (key == "data_format" and value in (None, "channels_last")))
 
 
 def _tuple_per_axis(value: Any, rank: int | None, where: str, name: str) -> tuple[int, ...]:

@@ -70,6 +70,8 @@ def replay(m: Misconception, stack: Stack, upto: int | None = None) -> list[Flow
         p = m.params(layer, cur, out, prev) if applies and m.params else None
         if p is None or p.trainable < 0:
             p = layer.params(cur) if diverged else stack.counts[i]
+        elif not layer.trainable:  # rules count as if trainable; a frozen layer keeps them all aside
+            p = ParamCount(0, p.total)
         diverged = diverged or out != stack.shapes[i + 1]
         rows.append(Flow(cur, out, p))
         cur, prev = out, layer
@@ -107,7 +109,7 @@ WEIGHTED = (Conv, ConvTranspose, DepthwiseConv, SeparableConv, Dense)
 
 def _forgot_bias(layer, in_shape, out, prev):
     b = _bias(layer, in_shape)
-    return ParamCount(layer.params(in_shape).trainable - b) if b else None
+    return ParamCount(layer.count(in_shape).trainable - b) if b else None
 
 
 def _forgot_channels(layer, in_shape, out, prev):
@@ -141,7 +143,7 @@ def _pool_params(layer, in_shape, out, prev):
 def _dropout_scales(layer, in_shape, out, prev):
     if not isinstance(prev, Dropout) or prev.rate == 0:
         return None
-    return ParamCount(int(layer.params(in_shape).total * (1 - prev.rate) + 0.5))
+    return ParamCount(int(layer.count(in_shape).total * (1 - prev.rate) + 0.5))
 
 
 def _flatten_without_channels(layer, in_shape):
@@ -158,17 +160,17 @@ def _bias_per_input_channel(layer, in_shape, out, prev):
 def _bias_per_position(layer, in_shape, out, prev):
     if not layer.use_bias:
         return None
-    weights = layer.params(in_shape).trainable - layer.filters
+    weights = layer.count(in_shape).trainable - layer.filters
     return ParamCount(weights + math.prod(out[:-1]) * layer.filters)
 
 
 def _bn_two(layer, in_shape, out, prev):
-    p = layer.params(in_shape)
+    p = layer.count(in_shape)
     return ParamCount(p.trainable, 0)
 
 
 def _bn_all_trainable(layer, in_shape, out, prev):
-    return ParamCount(layer.params(in_shape).total, 0)
+    return ParamCount(layer.count(in_shape).total, 0)
 
 
 def _dense_nd_params(layer, in_shape, out, prev):
@@ -202,7 +204,7 @@ def _depthwise_times_filters(layer, in_shape, out, prev):
     c, dm = in_shape[-1], layer.depth_multiplier
     kv = math.prod(layer.kernel_size)
     if isinstance(layer, SeparableConv):
-        return ParamCount(layer.params(in_shape).trainable + c * dm) if layer.use_bias else None
+        return ParamCount(layer.count(in_shape).trainable + c * dm) if layer.use_bias else None
     if c <= 1:
         return None
     return ParamCount(kv * c * c * dm + (c * dm if layer.use_bias else 0))
