@@ -39,6 +39,18 @@ examples:
   quizgen generate --question-seed 4242 -o -     (rebuild one question from its seed)
 """
 
+DRILL_HELP = """answers: a number (18,496 or 18496), a shape (26x26x32 or (26, 26, 32)), or with --mc a letter.
+commands: hint (the formula), skip (show the solution), quit; end of input or Ctrl-C also ends the drill.
+Answers may be piped in, one per line. The level goes up after a run of right answers and down
+after repeated misses; kinds you keep missing come up more often. Kinds: 'quizgen kinds'.
+
+examples:
+  quizgen drill
+  quizgen drill --seed 7 --kind conv-params --count 5
+  quizgen drill --mc --difficulty 2 --time
+  quizgen drill --stats
+"""
+
 
 class Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line, as every other error is."""
@@ -101,6 +113,26 @@ def build_parser() -> Parser:
     mis = commands.add_parser("misconceptions", help="list the misconceptions distractors come from",
                               description="List the catalogue of misconceptions that distractors come from.")
     mis.set_defaults(run=cmd_misconceptions)
+
+    drill = commands.add_parser("drill", help="practise in the terminal, with a diagnosis of each mistake",
+                                description=(
+        "Ask questions one at a time; a wrong answer is matched against the common misconceptions\n"
+        "and explained, with the worked solution. The level adapts to the answers. With the same\n"
+        "--seed, --kind and --difficulty, the first question is the first one 'generate' makes."),
+        epilog=DRILL_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    drill.add_argument("--count", "-n", type=int, default=10, help="number of questions (default 10)")
+    drill.add_argument("--seed", type=int, help="seed of the drill (default: a random one, shown at the start)")
+    drill.add_argument("--kind", "-k", action="append", metavar="KIND",
+                       help="question kind(s), repeatable or comma-separated (default: a mix of all)")
+    drill.add_argument("--difficulty", "-d", type=int, default=1, metavar="LEVEL",
+                       help="starting level 1, 2 or 3 (default 1)")
+    drill.add_argument("--mc", action="store_true", help="multiple choice: show lettered options")
+    drill.add_argument("--time", action="store_true", help="show the time taken for each answer")
+    drill.add_argument("--progress", metavar="FILE",
+                       help="progress file (default $XDG_DATA_HOME/quizgen/progress.json)")
+    drill.add_argument("--no-save", action="store_true", help="do not read or write the progress file")
+    drill.add_argument("--stats", action="store_true", help="print the saved progress as a table and exit")
+    drill.set_defaults(run=cmd_drill)
     return parser
 
 
@@ -171,6 +203,21 @@ def cmd_misconceptions(args: argparse.Namespace) -> None:
     from quizgen.misconceptions import CATALOGUE
     for m in CATALOGUE:
         print(f"{m.id:<40}{m.title}")
+
+
+def cmd_drill(args: argparse.Namespace) -> None:
+    import random
+
+    from quizgen.drill import Settings, run, show_stats
+    from quizgen.progress_store import ProgressStore, default_path
+
+    store = ProgressStore(Path(args.progress) if args.progress else default_path())
+    if args.stats:
+        show_stats(store)
+        return
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
+    kinds = tuple(dict.fromkeys(_split(args.kind))) or tuple(_all_kinds())
+    run(Settings(seed, kinds, args.difficulty, args.count, args.mc, args.time), None if args.no_save else store)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,338 @@
+"""`quizgen drill` end to end: piped sessions (a subprocess fed its answers) and in-process ones.
+
+The numbers are checked against hand-worked counts: the seeds' classic Conv2D(32, 3×3) on a
+28×28×1 image has (3·3·1 + 1)·32 = 320 parameters, and 288 is the count without the biases.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from quizgen.drill import Drill, Record, Settings, Terminal, diagnose, pick_question
+from quizgen.generate import Options, generate, one_question
+from quizgen.kinds import KINDS
+from quizgen.progress_store import ProgressStore
+from quizgen.question import Question
+
+ALL_KINDS = tuple(KINDS)
+EXPLAIN_BIAS = "Every filter (or Dense unit) has one bias"
+
+
+def first_question(seed: int, kinds: tuple[str, ...] = ("conv-params",), level: int = 1) -> Question:
+    return generate(seed, 1, Options(kinds, (level,)))[0]
+
+
+def classic_seed() -> int:
+    """A seed whose first conv-params question is 32 3×3 filters on 28×28×1 (found, not assumed)."""
+    for seed in range(2000):
+        q = first_question(seed)
+        layer = q.stack.layers[0]
+        if q.stack.input_shape == (28, 28, 1) and layer.filters == 32 and layer.kernel_size == (3, 3):
+            return seed
+    raise AssertionError("no seed below 2000 gives the classic Conv2D(32, 3×3) on 28×28×1")
+
+
+def conv_answer(q: Question) -> tuple[int, int]:
+    """(right count, count without biases), worked out here from the layer's config."""
+    layer, c_in = q.stack.layers[0], q.stack.input_shape[-1]
+    weights = math.prod(layer.kernel_size) * c_in * layer.filters
+    return weights + layer.filters, weights
+
+
+def drill(*args: str, answers: str = "", data: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "XDG_DATA_HOME")}
+    environ.update({"XDG_DATA_HOME": str(data), **(env or {})})
+    return subprocess.run([sys.executable, "-m", "quizgen", "drill", *args], input=answers, capture_output=True,
+                          text=True, env=environ, timeout=60)
+
+
+def saved(data: Path) -> dict:
+    return json.loads((data / "quizgen" / "progress.json").read_text())
+
+
+# --- through a pipe ---------------------------------------------------------------------------
+
+def test_classic_question_diagnoses_forgotten_bias(tmp_path: Path) -> None:
+    seed = classic_seed()
+    assert conv_answer(first_question(seed)) == (320, 288)
+    run = drill("--seed", str(seed), "--kind", "conv-params", "--count", "1", answers="288\n", data=tmp_path)
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "You answered 288." in out
+    assert "[forgot-bias]" in out and "Forgot the bias" in out
+    assert EXPLAIN_BIAS in out
+    assert "(k_h·k_w·C_in + 1)·F = (3·3·1 + 1)·32 = 320" in out  # the worked solution
+    assert "The answer is 320." in out
+    assert "0 of 1 right" in out
+    assert saved(tmp_path)["misconceptions"] == {"forgot-bias": 1}
+
+
+def test_scripted_session(tmp_path: Path) -> None:
+    """hint, a misconception, a formatting variant of the right answer, an unknown value, skip, quit."""
+    seed = 5
+    right, no_bias = conv_answer(first_question(seed))
+    answers = f"hint\n{no_bias}\n"
+    # The drill is deterministic in the seed and the answers: read question 2 off a first run.
+    probe = drill("--seed", str(seed), "--kind", "conv-params", "--no-save", answers=answers, data=tmp_path)
+    q2 = one_question(int(re.findall(r"\(seed (\d+)\)", probe.stdout)[1]), Options(("conv-params",), (1,)))
+    right2 = conv_answer(q2)[0]
+    answers += f"{right2:,}".replace(",", " ") + "\n1\nskip\nquit\n"  # 1 184: a space between thousands
+    run = drill("--seed", str(seed), "--kind", "conv-params", "--count", "5", answers=answers, data=tmp_path)
+    out = run.stdout
+    assert run.returncode == 0 and run.stderr == ""
+    assert "Hint:\n    parameters: (k_h·k_w·C_in + 1)·F\n" in out
+    assert f"You answered {no_bias:,}." in out and "[forgot-bias]" in out and EXPLAIN_BIAS in out
+    assert f"The answer is {right:,}." in out
+    assert f"✓ Right: {right2:,}." in out
+    assert "You answered 1.\nThat matches none of the usual mistakes" in out
+    assert "Skipped.\n" in out
+    assert "Question 5 of 5" in out and "Question 6" not in out
+    assert "Session over: 1 of 4 right (1 skipped), streak 0 (best 1), level 1." in out
+    assert re.search(r"Mistakes met:\n  forgot-bias +Forgot the bias\n", out)
+    assert "\x1b[" not in out  # no colour through a pipe
+    assert saved(tmp_path) == {"version": 1, "kinds": {"conv-params": {"asked": 4, "correct": 1, "skipped": 1}},
+                               "misconceptions": {"forgot-bias": 1}}
+
+
+def test_end_of_input_ends_with_summary(tmp_path: Path) -> None:
+    run = drill("--seed", "3", "--count", "5", answers="", data=tmp_path)
+    assert run.returncode == 0
+    assert "Question 1 of 5" in run.stdout and "Question 2" not in run.stdout
+    assert run.stdout.rstrip().endswith("Session over: no questions answered.")
+    assert not (tmp_path / "quizgen" / "progress.json").exists()  # nothing finished, nothing to save
+
+
+def test_unreadable_lines_ask_again(tmp_path: Path) -> None:
+    seed = classic_seed()
+    run = drill("--seed", str(seed), "--kind", "conv-params", "--count", "1", "--no-save",
+                answers="26x26x32\nabc\n\n3,20\n", data=tmp_path)
+    assert "This asks for one number, not a shape." in run.stdout
+    assert "That is not a whole number" in run.stdout
+    assert "Type an answer, or hint, skip or quit." in run.stdout
+    assert "✓ Right: 320." in run.stdout  # "3,20": separators are formatting only
+    assert not (tmp_path / "quizgen").exists()  # --no-save
+
+
+@pytest.mark.parametrize("template", ["{}x{}x{}", "{} x {} x {}", "({}, {}, {})", "{}×{}×{}", "[{},{},{}]",
+                                      "(None, {}, {}, {})", "{} {} {}"])
+def test_shape_answers_in_any_format(tmp_path: Path, template: str) -> None:
+    seed = next(s for s in range(100) if len(first_question(s, ("output-shape",), 2).parts[0].answer) == 3)
+    answer = first_question(seed, ("output-shape",), 2).parts[0].answer
+    run = drill("--seed", str(seed), "--kind", "output-shape", "--difficulty", "2", "--count", "1", "--no-save",
+                answers=template.format(*answer) + "\n", data=tmp_path)
+    assert f"✓ Right: {answer[0]}×{answer[1]}×{answer[2]}." in run.stdout, run.stdout
+
+
+def test_multiple_choice_letter_is_diagnosed(tmp_path: Path) -> None:
+    seed = classic_seed()
+    part = first_question(seed).parts[0]
+    wrong = next(o for o in part.options if not o.correct and not o.distractor.near_miss)
+    run = drill("--seed", str(seed), "--kind", "conv-params", "--count", "1", "--mc", "--no-save",
+                answers=wrong.letter.lower() + "\n", data=tmp_path)
+    for option in part.options:
+        assert f"  {option.letter}) {option.value:,}\n" in run.stdout
+    assert f"You answered {wrong.value:,}." in run.stdout
+    assert f"[{wrong.distractor.misconception}]" in run.stdout
+
+
+def test_near_miss_is_marked(tmp_path: Path) -> None:
+    seed, value = next((s, d.value) for s in range(200) for d in first_question(s, ("layer-params",)).parts[0].distractors
+                       if d.near_miss)
+    run = drill("--seed", str(seed), "--kind", "layer-params", "--count", "1", "--no-save",
+                answers=f"{value}\n", data=tmp_path)
+    assert "That is a near miss [near-miss]." in run.stdout and "Worked solution:" in run.stdout
+    assert "No known mistakes met." in run.stdout
+
+
+@pytest.mark.parametrize(("kinds", "level"), [(("conv-params",), 1), (ALL_KINDS, 1), (ALL_KINDS, 3),
+                                              (("summary-table", "output-shape"), 2)])
+@pytest.mark.parametrize("seed", [0, 7, 4242])
+def test_first_question_is_generates_first(seed: int, kinds: tuple[str, ...], level: int) -> None:
+    mine = pick_question(Settings(seed, kinds, level), Record(level), 0)[0]
+    assert mine.to_json() == first_question(seed, kinds, level).to_json()
+
+
+def test_first_question_matches_generate_through_the_cli(tmp_path: Path) -> None:
+    run = drill("--seed", "99", "--difficulty", "2", "--count", "1", "--no-save", data=tmp_path)
+    gen = subprocess.run([sys.executable, "-m", "quizgen", "generate", "--seed", "99", "--difficulty", "2",
+                          "--count", "3", "-o", "-"], capture_output=True, text=True, check=True)
+    first = json.loads(gen.stdout)["questions"][0]
+    assert f"level 2 · {first['kind']} (seed {first['seed']})" in run.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--difficulty", "4"], "difficulty must be 1, 2 or 3"),
+    (["--kind", "nope"], "unknown kind 'nope'"),
+    (["--count", "0"], "--count must be at least 1"),
+])
+def test_bad_options_are_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    run = drill(*args, data=tmp_path)
+    assert run.returncode == 2
+    assert message in run.stderr and run.stderr.count("\n") == 1
+    assert run.stdout == ""
+
+
+# --- saved progress ---------------------------------------------------------------------------
+
+def test_corrupt_progress_is_set_aside(tmp_path: Path) -> None:
+    folder = tmp_path / "quizgen"
+    folder.mkdir()
+    (folder / "progress.json").write_text('{"version": 1, "kinds": ')
+    seed = classic_seed()
+    run = drill("--seed", str(seed), "--kind", "conv-params", "--count", "1", answers="320\n", data=tmp_path)
+    assert run.returncode == 0
+    assert run.stderr.count("\n") == 1 and "corrupt" in run.stderr and "progress.json.corrupt" in run.stderr
+    assert (folder / "progress.json.corrupt").read_text() == '{"version": 1, "kinds": '
+    assert saved(tmp_path)["kinds"] == {"conv-params": {"asked": 1, "correct": 1, "skipped": 0}}
+
+
+def test_stats_table(tmp_path: Path) -> None:
+    seed = classic_seed()
+    for typed in ("288", "320", "288", "5"):
+        drill("--seed", str(seed), "--kind", "conv-params", "--count", "1", answers=typed + "\n", data=tmp_path)
+    run = drill("--stats", data=tmp_path)
+    assert run.returncode == 0
+    lines = run.stdout.splitlines()
+    assert re.fullmatch(r"conv-params +4 +1 +0 +25%", next(l for l in lines if l.startswith("conv-params")))
+    assert re.fullmatch(r"forgot-bias +2  Forgot the bias", next(l for l in lines if l.startswith("forgot-bias")))
+    assert str(tmp_path / "quizgen" / "progress.json") in run.stdout
+
+
+def test_stats_with_a_corrupt_file(tmp_path: Path) -> None:
+    path = tmp_path / "mine.json"
+    path.write_text('{"version": 1, "kinds": {"conv-params": {"asked": -1, "correct": 0, "skipped": 0}}, '
+                    '"misconceptions": {}}')
+    run = drill("--stats", "--progress", str(path), data=tmp_path)
+    assert run.returncode == 0
+    assert "No questions answered yet" in run.stdout
+    assert run.stderr.count("\n") == 1 and "mine.json.corrupt" in run.stderr
+    assert not path.exists()
+
+
+def test_unreadable_progress_path_is_an_error(tmp_path: Path) -> None:
+    run = drill("--progress", str(tmp_path), answers="1\n", data=tmp_path)  # a folder
+    assert run.returncode == 2 and run.stderr.startswith("quizgen: error: cannot read progress file")
+
+
+# --- in process -------------------------------------------------------------------------------
+
+class Student(io.StringIO):
+    """Stdin that reads the screen: rebuilds the question shown last and answers it as told."""
+
+    def __init__(self, screen: io.StringIO, plan: list[str]) -> None:
+        super().__init__()
+        self.screen, self.plan = screen, plan
+
+    def readline(self, size: int = -1) -> str:
+        if not self.plan:
+            return ""
+        header = re.findall(r"level (\d) · ([\w-]+) \(seed (\d+)\)", self.screen.getvalue())[-1]
+        q = one_question(int(header[2]), Options((header[1],), (int(header[0]),)))
+        part = q.parts[0]
+        move = self.plan.pop(0)
+        if move == "right":
+            return f"{part.answer}\n" if isinstance(part.answer, int) else "x".join(map(str, part.answer)) + "\n"
+        if move == "wrong":  # a named misconception where the part has one
+            return f"{next((d.value for d in part.distractors if not d.near_miss), 1)}\n"
+        return move + "\n"
+
+
+def session(plan: list[str], kinds: tuple[str, ...] = ("conv-params",), level: int = 1, count: int = 10,
+            store: ProgressStore | None = None, **settings) -> tuple[str, Record]:
+    screen = io.StringIO()
+    record = Drill(Settings(11, kinds, level, count, **settings), Terminal(Student(screen, plan), screen, False),
+                   store, errors=io.StringIO(), clock=iter(range(0, 1000, 4)).__next__).run()
+    return screen.getvalue(), record
+
+
+def test_level_goes_up_after_three_right_and_down_after_two_misses() -> None:
+    out, record = session(["right", "right", "right", "wrong", "wrong", "right"],
+                          kinds=("conv-params", "layer-params"))
+    assert "Level up: level 2 (3 right in a row)." in out
+    assert "Back to level 1 (2 misses in a row)." in out
+    headers = re.findall(r"Question (\d) of 10 · level (\d)", out)
+    assert [level for _, level in headers][:6] == ["1", "1", "1", "2", "2", "1"]
+    assert record.best_streak == 3 and record.right == 4 and record.level == 1
+
+
+def test_level_stays_within_bounds() -> None:
+    _, record = session(["wrong", "wrong", "wrong"], level=1)
+    assert record.level == 1
+    _, record = session(["right"] * 4, level=3)
+    assert record.level == 3
+
+
+def test_time_display_uses_the_clock() -> None:
+    out, _ = session(["right", "right"], show_time=True)
+    assert re.search(r"✓ Right: [\d,]+\. \(4\.0 s\)", out)
+    assert "Time: 8 s answering, 4.0 s a question." in out
+
+
+def test_missed_misconception_comes_back() -> None:
+    """After a diagnosis, later questions test that misconception far more often than by chance."""
+    settings = Settings(11, ALL_KINDS, 2, 30)
+    def tested(record: Record, mid: str) -> int:
+        return sum(any(d.misconception == mid for p in pick_question(settings, record, i)[0].parts
+                       for d in p.distractors) for i in range(1, 31))
+    weak = Record(2)
+    weak.finish("total-params", False, False, ["pooling-has-params"], set())
+    assert tested(weak, "pooling-has-params") >= 2 * tested(Record(2), "pooling-has-params")
+    weak.finish("total-params", True, False, [], {"pooling-has-params"})  # answered past it: no longer favoured
+    assert tested(weak, "pooling-has-params") == tested(Record(2), "pooling-has-params")
+
+
+def test_missed_kind_comes_up_more_often() -> None:
+    settings = Settings(11, ALL_KINDS, 2, 30)
+    def share(record: Record) -> int:
+        return sum(pick_question(settings, record, i)[0].kind == "flatten-size" for i in range(1, 31))
+    missed = Record(2)
+    for _ in range(2):
+        missed.finish("flatten-size", False, False, [], set())
+    assert share(missed) > share(Record(2))
+
+
+def test_same_answers_same_session() -> None:
+    plan = ["right", "wrong", "right", "right", "wrong", "skip"]
+    assert session(list(plan), kinds=ALL_KINDS)[0] == session(list(plan), kinds=ALL_KINDS)[0]
+
+
+def test_progress_accumulates_across_sessions(tmp_path: Path) -> None:
+    store = ProgressStore(tmp_path / "p.json")
+    session(["right", "wrong"], store=store)
+    session(["wrong", "skip"], store=store)
+    doc = json.loads((tmp_path / "p.json").read_text())
+    assert doc["kinds"]["conv-params"] == {"asked": 4, "correct": 1, "skipped": 1}
+    assert sum(doc["misconceptions"].values()) == 2
+
+
+def test_diagnose_reads_every_distractor() -> None:
+    q = first_question(classic_seed())
+    part = q.parts[0]
+    assert diagnose(part, 320).correct
+    for d in part.distractors:
+        verdict = diagnose(part, d.value)
+        assert not verdict.correct and verdict.distractor == d
+        assert (verdict.misconception is None) == d.near_miss
+    assert diagnose(part, 321).distractor is None
+
+
+def test_cli_main_in_process(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                             tmp_path: Path) -> None:
+    from quizgen.cli import main
+
+    progress = tmp_path / "p.json"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("288\n"))
+    assert main(["drill", "--seed", str(classic_seed()), "-k", "conv-params", "-n", "1",
+                 "--progress", str(progress)]) == 0
+    assert "[forgot-bias]" in capsys.readouterr().out
+    assert main(["drill", "--stats", "--progress", str(progress)]) == 0
+    assert re.search(r"^conv-params +1 +0 +0 +0%$", capsys.readouterr().out, re.MULTILINE)
