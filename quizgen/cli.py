@@ -26,6 +26,15 @@ KIND_HELP = """question kinds (stable ids):
   flatten-size         length of the vector a Flatten layer produces
   dense-after-flatten  parameters of the first Dense layer after Flatten
   summary-table        every Param # of a model summary, and the total
+one level up (chosen by name, not in the default mix):
+  reverse-filters      the number of filters, given a convolution's parameter count
+  reverse-kernel       the kernel size, given a convolution's parameter count
+  memory-footprint     parameter memory in bytes, KiB or MiB (float32, float16, int8)
+  macs                 multiply-accumulate operations of one layer for one input
+  receptive-field      receptive field of a unit after convolutions and pools
+  spot-the-error       the first wrong step of a worked summary table
+  most-params          which layer has the most parameters
+  trainable-split      trainable and non-trainable parameters (BatchNorm, frozen layers)
 
 difficulty levels:
   1  one layer, friendly numbers (e.g. 32 3x3 filters on a 28x28x1 image)
@@ -163,8 +172,9 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 
 def _all_kinds() -> list[str]:
-    from quizgen.kinds import KINDS
-    return list(KINDS)
+    """The default mix; the one-level-up kinds are chosen by name with --kind."""
+    from quizgen.kinds import CORE_KINDS
+    return list(CORE_KINDS)
 
 
 def read_json(name: str) -> Any:

@@ -7,17 +7,22 @@ A new kind is one function and one line in `KINDS`.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 from dataclasses import dataclass
 
+from quizgen.errors import LayerError
 from quizgen.layers import (BatchNormalization, Conv, ConvTranspose, Dense, DepthwiseConv, Flatten, Layer,
-                            SeparableConv, Step)
+                            SeparableConv, Step, times)
 from quizgen.misconceptions import CATALOGUE, Misconception, replay
 from quizgen.question import MC_DISTRACTORS, NEAR_MISS, Distractor, Part, Question, Target, Value
+from quizgen.quantities import BYTES_PER_PARAM, UNIT_BYTES, WINDOWED, read
 from quizgen.sampling import Picker, sample
 from quizgen.stack import Flow, Stack
+from quizgen.summary import layer_names
 
 CONV_LIKE = (Conv, ConvTranspose, DepthwiseConv, SeparableConv)
 SHAPE_KEEPING = ("Dropout", "Activation", "ReLU", "BatchNormalization")
@@ -27,38 +32,15 @@ STACK_FAMILIES = {1: ("classifier-2d",), 2: ("classifier-2d", "classifier-2d", "
                   3: ("classifier-2d", *ALL_FAMILIES)}
 
 
-# --- reading a quantity off a (possibly replayed) stack ----------------------------------------
-
-def read(rows: list[Flow], target: Target, n_layers: int) -> Value | None:
-    """The target quantity from `rows`; None when the replay stopped before it."""
-    q = target.quantity
-    if target.layer is None:
-        if len(rows) < n_layers:
-            return None
-        if q == "params":
-            return sum(r.params.total for r in rows)
-        return sum(getattr(r.params, "trainable" if q == "trainable_params" else "non_trainable") for r in rows)
-    if target.layer >= len(rows):
-        return None
-    row = rows[target.layer]
-    if q == "output_shape":
-        return list(row.output_shape)
-    if q == "output_size":
-        return math.prod(row.output_shape)
-    if q == "trainable_params":
-        return row.params.trainable
-    if q == "non_trainable_params":
-        return row.params.non_trainable
-    return row.params.total
-
+# --- answers and distractors ------------------------------------------------------------------
 
 def _valid(value: Value | None, answer: Value) -> bool:
     """A usable distractor: positive, and of the answer's form (a shape of the same rank)."""
-    if value is None or isinstance(value, list) != isinstance(answer, list):
+    if value is None or type(value) is not type(answer):
         return False
     if isinstance(value, list):
         return len(value) == len(answer) and min(value) > 0
-    return value > 0
+    return isinstance(value, str) or value > 0
 
 
 @functools.cache
@@ -67,12 +49,15 @@ def touching(layer_class: type[Layer]) -> frozenset[str]:
     return frozenset(m.id for m in CATALOGUE if issubclass(layer_class, m.layers))
 
 
+VALUE_RULES = tuple(m for m in CATALOGUE if m.value)
+REVERSE_RANGE = {"filters": range(1, 4097), "kernel_size": range(1, 16)}
+
+
 class Analysis:
-    """A stack, its correct rows, and each relevant misconception's replay, computed once."""
+    """A stack, its correct flow, and each relevant misconception's replay, computed once."""
 
     def __init__(self, stack: Stack, targets: Sequence[Target]) -> None:
         self.stack = stack
-        self.rows = stack.flow
         layers = [t.layer for t in targets]
         upto = None if None in layers else max(layers)  # later layers cannot change the answers
         touched = set().union(*(touching(type(layer)) for layer in stack.layers[:None if upto is None else upto + 1]))
@@ -80,22 +65,29 @@ class Analysis:
             (m, replay(m, stack, upto)) for m in CATALOGUE if m.id in touched]
 
     def answer(self, target: Target) -> Value:
-        value = read(self.rows, target, len(self.rows))
+        value = read(self.stack.flow, self.stack, target)
         assert value is not None
         return value
+
+    def wrong_values(self, target: Target, answer: Value) -> list[tuple[Misconception, Value | None]]:
+        """What each applicable misconception makes of the target."""
+        if target.quantity in REVERSE_RANGE:
+            return [(m, invert(m, self.stack, target)) for m, _ in self.replays if m.params]
+        found = [(m, read(rows, self.stack, target)) for m, rows in self.replays]
+        return found + [(m, m.value(self.stack, target, answer)) for m in VALUE_RULES
+                        if target.quantity in m.bends]
 
     def distractors(self, target: Target, answer: Value, rng: Picker, minimum: int) -> tuple[Distractor, ...]:
         """Misconception values first (shuffled), then marked near-misses up to `minimum`."""
         seen = {_hashable(answer)}
         found: list[Distractor] = []
-        for m, rows in self.replays:
-            value = read(rows, target, len(self.rows))
+        for m, value in self.wrong_values(target, answer):
             if _valid(value, answer) and _hashable(value) not in seen:
                 seen.add(_hashable(value))
                 found.append(Distractor(value, m.id, m.title, m.feedback))
         rng.shuffle(found)
         if len(found) < minimum:
-            for value in near_misses(answer, self.channels_at(target)):
+            for value in near_misses(answer, self.stack, target):
                 if len(found) >= minimum:
                     break
                 if _valid(value, answer) and _hashable(value) not in seen:
@@ -103,36 +95,74 @@ class Analysis:
                     found.append(Distractor(value, NEAR_MISS, "Near miss", NEAR_MISS_FEEDBACK))
         return tuple(found)
 
-    def channels_at(self, target: Target) -> int:
-        shape = self.stack.input_of(target.layer) if target.layer is not None else self.stack.input_shape
-        return shape[-1]
-
     def part(self, target: Target, rng: Picker, multiple_choice: bool = True) -> Part:
         answer = self.answer(target)
         distractors = self.distractors(target, answer, rng, MC_DISTRACTORS if multiple_choice else 0)
-        order = list(range(min(len(distractors), MC_DISTRACTORS) + 1)) if multiple_choice else []
-        rng.shuffle(order)
-        return Part(target, answer, distractors, tuple(order))
+        return Part(target, answer, distractors, option_order(len(distractors), rng, multiple_choice))
+
+
+def option_order(n_distractors: int, rng: Picker, multiple_choice: bool = True) -> tuple[int, ...]:
+    order = list(range(min(n_distractors, MC_DISTRACTORS) + 1)) if multiple_choice else []
+    rng.shuffle(order)
+    return tuple(order)
+
+
+def invert(m: Misconception, stack: Stack, target: Target) -> int | None:
+    """The filters (or kernel size) a student holding `m` would solve for, given the layer's
+    true parameter count: the value whose wrong count comes closest to it."""
+    i, field = target.layer, target.quantity
+    layer, in_shape, prev = stack.layers[i], stack.input_of(i), stack.layers[i - 1] if i else None
+    wanted = stack.counts[i].total
+
+    def wrong(v: int) -> int | None:
+        changed = dataclasses.replace(layer, **{field: v if field == "filters" else (v,) * layer.rank})
+        try:
+            p = m.params(changed, in_shape, changed.output_shape(i, in_shape), prev)
+        except LayerError:
+            return None
+        return None if p is None else p.total
+
+    candidates = REVERSE_RANGE[field]
+    lo, hi = 0, len(candidates) - 1  # the wrong count grows with the value: bisect for `wanted`
+    while lo < hi:
+        mid = (lo + hi) // 2
+        w = wrong(candidates[mid])
+        if w is None:
+            return None
+        lo, hi = (mid + 1, hi) if w < wanted else (lo, mid)
+    best = min((c for c in (candidates[lo - 1] if lo else None, candidates[lo]) if c is not None),
+               key=lambda c: abs((wrong(c) or 0) - wanted))
+    w = wrong(best)
+    return best if w is not None and abs(w - wanted) <= wanted // 4 else None
 
 
 NEAR_MISS_FEEDBACK = ("This value matches no common misconception; it is a plausible slip. "
                       "Recompute step by step with the formula in the worked solution.")
 
 
-def _hashable(value: Value) -> int | tuple[int, ...]:
+def _hashable(value: Value) -> Value | tuple[int, ...]:
     return tuple(value) if isinstance(value, list) else value
 
 
-def near_misses(answer: Value, channels: int) -> list[Value]:
+def near_misses(answer: Value, stack: Stack, target: Target) -> list[Value]:
     """Plausible values that match no catalogue entry, used only to reach the option count."""
+    if isinstance(answer, str):  # a layer name: the other layers, most parameters first
+        names = layer_names(stack.layers)
+        order = sorted(range(len(names)), key=lambda i: -stack.counts[i].total)
+        return [names[i] for i in order]
+    if isinstance(answer, float):
+        return [round(answer * f, 2) for f in (2, 0.5, 1.1, 0.9, 4)]
     if isinstance(answer, list) and len(answer) > 1:
         *spatial, c = answer
         return [[n + 1 for n in spatial] + [c], [n - 1 for n in spatial] + [c], spatial + [2 * c],
                 [2 * n for n in spatial] + [c], [n + 2 for n in spatial] + [c]]
     if isinstance(answer, list):
-        return [[v] for v in near_misses(answer[0], channels)]
+        return [[v] for v in near_misses(answer[0], stack, target)]
     if answer == 0:
+        channels = (stack.input_of(target.layer) if target.layer is not None else stack.input_shape)[-1]
         return [channels, channels * channels, channels + 1, 1, 2, 3]
+    if target.quantity in REVERSE_RANGE or target.quantity in ("receptive_field", "step"):
+        return [answer + 1, answer - 1, answer + 2, answer * 2, answer - 2, answer + 3]
     step = 10 ** max(len(str(answer)) - 2, 0)
     return [answer * 2, answer // 2, answer + step, answer - step, answer + 1, answer * 3]
 
@@ -171,6 +201,8 @@ class Built:
     solution: list[Step]
     show_shapes: bool
     multiple_choice: bool = True
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)  # prompt data a kind adds
+    parts: tuple[Part, ...] = ()  # set by kinds whose options are not values (spot-the-error)
 
 
 def _indices(stack: Stack, cls: type[Layer] | tuple[type[Layer], ...]) -> list[int]:
@@ -248,6 +280,145 @@ def summary_table(rng: Picker, difficulty: int) -> Built:
     return Built(family, stack, targets, steps, show_shapes=difficulty < 3, multiple_choice=False)
 
 
+WEIGHTED_CONV = (Conv, DepthwiseConv, SeparableConv, ConvTranspose, Dense)
+
+
+def _prefix_steps(stack: Stack, index: int, show: bool) -> list[Step]:
+    """How the input of layer `index` is reached, when the prompt does not show the shapes."""
+    return [] if show or index == 0 else shape_steps(stack, index - 1)
+
+
+def macs(rng: Picker, difficulty: int) -> Built:
+    families = ("single-conv",) if difficulty == 1 else STACK_FAMILIES[difficulty]
+    family, stack = sample(rng, difficulty, families)
+    i = rng.choice(_indices(stack, WEIGHTED_CONV))
+    layer, shape, out = stack.layers[i], stack.input_of(i), stack.output_of(i)
+    positions = math.prod((shape if isinstance(layer, ConvTranspose) else out)[:-1])
+    value = layer.macs(shape, out)
+    where = "input" if isinstance(layer, ConvTranspose) else "output"
+    step = Step("macs", i, f"{where} positions × MACs per position", f"{positions:,} × {value // positions:,}", value)
+    show = difficulty < 3
+    return Built(family, stack, [Target(i, "macs")], _prefix_steps(stack, i, show) + [step], show_shapes=show)
+
+
+def memory_footprint(rng: Picker, difficulty: int) -> Built:
+    family, stack = sample(rng, difficulty, STACK_FAMILIES[difficulty])
+    dtype = rng.choice(("float32", "float32", "float16", "int8"))
+    total = stack.totals().total
+    size = total * BYTES_PER_PARAM[dtype]
+    unit = "bytes" if size < 10 * 1024 else "KiB" if size < 10 * 1024 * 1024 else "MiB"
+    target = Target(None, "memory_bytes", dtype=dtype, unit=unit)
+    steps = [s for i, layer in enumerate(stack.layers) if layer.has_weights for s in param_steps(stack, i)]
+    steps.append(total_step(stack, "params"))
+    value = read(stack.flow, stack, target)
+    steps.append(Step("memory", None, f"params × {BYTES_PER_PARAM[dtype]} bytes ({dtype})"
+                      + ("" if unit == "bytes" else f" ÷ {UNIT_BYTES[unit]:,} bytes per {unit}"),
+                      f"{total:,} × {BYTES_PER_PARAM[dtype]}" + ("" if unit == "bytes" else f" ÷ {UNIT_BYTES[unit]:,}"),
+                      value))
+    return Built(family, stack, [target], steps, show_shapes=True)
+
+
+def receptive_field_kind(rng: Picker, difficulty: int) -> Built:
+    # Level 1 is a conv and a pool: the smallest stack where the receptive field is not just k.
+    family, stack = sample(rng, max(difficulty, 2), ("classifier-2d",) if difficulty < 3 else ("classifier-2d", "text-1d"))
+    windowed = _indices(stack, WINDOWED)
+    i = rng.choice(windowed[1:] or windowed)
+    steps, r, jump = [], 1, 1
+    for j in windowed:
+        if j > i:
+            break
+        ks, ss, ds, _ = stack.layers[j].window()
+        k_eff = ds[0] * (ks[0] - 1) + 1
+        new_r = r + (k_eff - 1) * jump
+        steps.append(Step("receptive-field", j, "r + (k_eff − 1)·jump", f"{r} + ({k_eff} − 1)·{jump}", new_r))
+        r, jump = new_r, jump * ss[0]
+    return Built(family, stack, [Target(i, "receptive_field")], steps, show_shapes=True)
+
+
+def most_params(rng: Picker, difficulty: int) -> Built:
+    family, stack = sample(rng, max(difficulty, 2), STACK_FAMILIES[max(difficulty, 2)])  # ≥ 4 layers to choose from
+    show = difficulty < 3
+    steps = [] if show else shape_steps(stack, len(stack.layers) - 1)
+    steps += [s for i, layer in enumerate(stack.layers) if layer.has_weights for s in param_steps(stack, i)]
+    return Built(family, stack, [Target(None, "layer_name")], steps, show_shapes=show)
+
+
+def trainable_split(rng: Picker, difficulty: int) -> Built:
+    """Trainable vs non-trainable: BatchNorm statistics, and layers frozen for transfer learning."""
+    family, stack = sample(rng, difficulty, STACK_FAMILIES[difficulty])
+    weighted = [i for i, layer in enumerate(stack.layers) if layer.has_weights]
+    has_bn = any(isinstance(layer, BatchNormalization) for layer in stack.layers)
+    frozen = rng.choice(range(0 if has_bn else 1, min(len(weighted), 3)))
+    layers = list(stack.layers)
+    for i in weighted[:frozen]:  # the first layers, as when fine-tuning a pretrained base
+        layers[i] = dataclasses.replace(layers[i], trainable=False)
+    stack = Stack(stack.input_shape, tuple(layers))
+    steps = [s for i in weighted for s in param_steps(stack, i)]
+    steps += [total_step(stack, "trainable_params"), total_step(stack, "non_trainable_params")]
+    return Built(family, stack, [Target(None, "trainable_params"), Target(None, "non_trainable_params")], steps,
+                 show_shapes=difficulty < 3, extra={"frozen": [i for i in weighted[:frozen]]})
+
+
+def _reverse(rng: Picker, difficulty: int, field: str) -> Built:
+    families = ("single-conv",) if difficulty == 1 else ("classifier-2d", "classifier-2d", "text-1d")
+    family, stack = sample(rng, difficulty, families)
+    convs = [i for i in _indices(stack, Conv) if stack.layers[i].groups == 1
+             and len(set(stack.layers[i].kernel_size)) == 1]
+    i = rng.choice(convs)
+    layer, c, p = stack.layers[i], stack.input_of(i)[-1], stack.counts[i].total
+    kv, f, bias = layer.kernel_volume(), layer.filters, int(layer.use_bias)
+    k_sym = "·".join(["k"] * layer.rank)
+    if field == "filters":
+        step = Step("filters", i, f"F = P / ({k_sym}·C_in{' + 1' if bias else ''})",
+                    f"{p:,} / ({times(*layer.kernel_size)}·{c}{' + 1' if bias else ''})", f)
+    else:
+        root = "√" if layer.rank == 2 else "∛" if layer.rank == 3 else ""
+        step = Step("kernel-size", i, f"k = {root}((P/F{' − 1' if bias else ''}) / C_in)",
+                    f"{root}(({p:,}/{f}{' − 1' if bias else ''}) / {c})", layer.kernel_size[0])
+    return Built(family, stack, [Target(i, field)], [step], show_shapes=True, extra={"given_params": p})
+
+
+def reverse_filters(rng: Picker, difficulty: int) -> Built:
+    return _reverse(rng, difficulty, "filters")
+
+
+def reverse_kernel(rng: Picker, difficulty: int) -> Built:
+    return _reverse(rng, difficulty, "kernel_size")
+
+
+STEP_FEEDBACK = ("Step {step} is right: it follows from the steps before it with the correct formula. "
+                 "Find the first line whose number no correct formula gives.")
+AFTER_FEEDBACK = ("Step {step} is wrong only as a consequence: it carries forward an earlier wrong number. "
+                  "Look for the first line that goes wrong.")
+
+
+def spot_the_error(rng: Picker, difficulty: int) -> Built:
+    """A worked summary table with one misconception in it (as in the seed blog): find the first wrong row."""
+    family, stack = sample(rng, max(difficulty, 2), STACK_FAMILIES[max(difficulty, 2)])  # ≥ 4 steps
+    by_first: dict[int, list[tuple[Misconception, list[Flow]]]] = {}
+    shown = [(r.output_shape, r.params.total) for r in stack.flow]  # what a summary table shows
+    for m, rows in Analysis(stack, [Target(None, "params")]).replays:
+        wrong = [(r.output_shape, r.params.total) for r in rows]
+        if len(rows) == len(stack.layers) and wrong != shown:
+            first = next(i for i, (a, b) in enumerate(zip(wrong, shown)) if a != b)
+            by_first.setdefault(first, []).append((m, rows))
+    first = rng.choice(sorted(by_first))  # vary where the error sits, then which mistake it is
+    m, rows = rng.choice(by_first[first])
+    student = [(r.output_shape, r.params.total) for r in rows]
+    worked = [{"layer": i, "output_shape": list(r.output_shape), "params": r.params.total}
+              for i, r in enumerate(rows)]
+    choices = [i for i in range(len(stack.layers)) if i != first]
+    rng.shuffle(choices)
+    distractors = tuple(Distractor(i + 1, NEAR_MISS, "Not the first error",
+                                   (AFTER_FEEDBACK if i > first and student[i] != shown[i] else STEP_FEEDBACK)
+                                   .format(step=i + 1)) for i in choices[:MC_DISTRACTORS])
+    part = Part(Target(None, "step"), first + 1, distractors, option_order(len(distractors), rng))
+    steps = stack.layers[first].shape_steps(first, stack.input_of(first)) + param_steps(stack, first)
+    steps.append(Step("spot-the-error", first, m.title, m.explanation, first + 1))
+    return Built(family, stack, [part.target], steps, show_shapes=False,
+                 extra={"worked": worked, "misconception": m.id}, parts=(part,))
+
+
 @dataclass(frozen=True)
 class Kind:
     id: str
@@ -264,7 +435,21 @@ KINDS: dict[str, Kind] = {k.id: k for k in (
     Kind("flatten-size", "length of the vector a Flatten layer produces", flatten_size),
     Kind("dense-after-flatten", "parameters of the first Dense layer after Flatten", dense_after_flatten),
     Kind("summary-table", "every Param # of a model summary, and the total", summary_table),
+    Kind("reverse-filters", "the number of filters, given a convolution's parameter count", reverse_filters),
+    Kind("reverse-kernel", "the kernel size, given a convolution's parameter count", reverse_kernel),
+    Kind("memory-footprint", "parameter memory in bytes, KiB or MiB for float32, float16 or int8",
+         memory_footprint),
+    Kind("macs", "multiply–accumulate operations of one layer for one input", macs),
+    Kind("receptive-field", "receptive field of a unit after a stack of convolutions and pools",
+         receptive_field_kind),
+    Kind("spot-the-error", "the first wrong step of a worked summary table", spot_the_error),
+    Kind("most-params", "which layer has the most parameters", most_params),
+    Kind("trainable-split", "trainable and non-trainable parameters with BatchNorm and frozen layers",
+         trainable_split),
 )}
+# The default mix; the kinds after these ask one level up and are chosen by name.
+CORE_KINDS = ("conv-params", "layer-params", "total-params", "output-shape", "flatten-size",
+              "dense-after-flatten", "summary-table")
 
 
 def choose(picker: Picker, kinds: Sequence[str], difficulties: Sequence[int]) -> tuple[Kind, int, Built]:
@@ -288,7 +473,7 @@ def make_question(picker: Picker, seed: int, kinds: Sequence[str], difficulties:
 
 def assemble(picker: Picker, seed: int, kind: Kind, difficulty: int, built: Built, qid: str = "") -> Question:
     """Answers, distractors and option order for a chosen stack and targets."""
-    analysis = Analysis(built.stack, built.targets)
-    parts = tuple(analysis.part(t, picker, built.multiple_choice) for t in built.targets)
+    parts = built.parts or tuple(Analysis(built.stack, built.targets).part(t, picker, built.multiple_choice)
+                                 for t in built.targets)
     return Question(qid, kind.id, difficulty, seed, built.family, built.stack, parts, tuple(built.solution),
-                    built.show_shapes, built.multiple_choice)
+                    built.show_shapes, built.multiple_choice, built.extra)

@@ -145,6 +145,10 @@ class Layer:
         p = self.count(shape)
         return p if self.trainable else ParamCount(0, p.total)
 
+    def macs(self, shape: Shape, out: Shape) -> int:
+        """Multiply–accumulates for one input; 0 for layers that only compare, add or reshape."""
+        return 0
+
     def bias_count(self, shape: Shape) -> int:
         return 0
 
@@ -248,6 +252,9 @@ class Conv(Windowed):
     def bias_count(self, shape: Shape) -> int:
         return self.filters if self.use_bias else 0
 
+    def macs(self, shape: Shape, out: Shape) -> int:
+        return math.prod(out[:-1]) * self.kernel_volume() * (shape[-1] // self.groups) * self.filters
+
     def param_steps(self, index: int, shape: Shape) -> list[Step]:
         ks, c, f, g = self.kernel_size, shape[-1], self.filters, self.groups
         k_sym = "·".join(f"k_{a.lower()}" for a in AXES[self.rank]) if self.rank > 1 else "k"
@@ -308,6 +315,10 @@ class ConvTranspose(Layer):
     def bias_count(self, shape: Shape) -> int:
         return self.filters if self.use_bias else 0
 
+    def macs(self, shape: Shape, out: Shape) -> int:
+        """Each input position scatters a k·k·F patch from every input channel."""
+        return math.prod(shape[:-1]) * math.prod(self.kernel_size) * shape[-1] * self.filters
+
     def param_steps(self, index: int, shape: Shape) -> list[Step]:
         ks, c, f = self.kernel_size, shape[-1], self.filters
         if self.use_bias:
@@ -362,6 +373,9 @@ class DepthwiseConv(Windowed):
     def bias_count(self, shape: Shape) -> int:
         return shape[-1] * self.depth_multiplier if self.use_bias else 0
 
+    def macs(self, shape: Shape, out: Shape) -> int:
+        return math.prod(out[:-1]) * math.prod(self.kernel_size) * shape[-1] * self.depth_multiplier
+
     def param_steps(self, index: int, shape: Shape) -> list[Step]:
         ks, c, dm = self.kernel_size, shape[-1], self.depth_multiplier
         if self.use_bias:
@@ -402,6 +416,10 @@ class SeparableConv(Windowed):
     def bias_count(self, shape: Shape) -> int:
         return self.filters if self.use_bias else 0
 
+    def macs(self, shape: Shape, out: Shape) -> int:
+        c, dm = shape[-1], self.depth_multiplier
+        return math.prod(out[:-1]) * (math.prod(self.kernel_size) * c * dm + c * dm * self.filters)
+
     def param_steps(self, index: int, shape: Shape) -> list[Step]:
         ks, c, dm, f = self.kernel_size, shape[-1], self.depth_multiplier, self.filters
         total = self.params(shape).total
@@ -432,6 +450,9 @@ class Dense(Layer):
 
     def bias_count(self, shape: Shape) -> int:
         return self.units if self.use_bias else 0
+
+    def macs(self, shape: Shape, out: Shape) -> int:
+        return math.prod(shape) * self.units
 
     def param_steps(self, index: int, shape: Shape) -> list[Step]:
         n, u = shape[-1], self.units

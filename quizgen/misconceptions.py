@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from quizgen.errors import LayerError
+from quizgen.question import Target, Value
+from quizgen.quantities import BYTES_PER_PARAM, UNIT_BYTES, read, receptive_field
 from quizgen.stack import Flow, Stack
 from quizgen.layers import (LAYER_KINDS, BatchNormalization, Conv, ConvTranspose, DepthwiseConv, Dense, Dropout, Flatten,
                             GlobalPooling, Layer, ParamCount, Pooling, SeparableConv, Shape, Windowed,
@@ -22,23 +24,25 @@ from quizgen.layers import (LAYER_KINDS, BatchNormalization, Conv, ConvTranspose
 
 ParamsRule = Callable[[Layer, Shape, Shape, Layer | None], ParamCount | None]
 ShapeRule = Callable[[Layer, Shape], Shape | None]
+ValueRule = Callable[[Stack, Target, Value], Value | None]
 
 
 @dataclass(frozen=True, slots=True)
 class Misconception:
+    """One named mistake. Layer-level entries (`params`, `shape`) are replayed over a stack and
+    so reach every quantity computed from it; quantity-level entries (`value`) bend the final
+    number of the quantities listed in `bends` (MACs, memory, receptive field, ...)."""
+
     id: str
     title: str
     explanation: str
-    layers: tuple[type[Layer], ...]
+    layers: tuple[type[Layer], ...] = ()
     params: ParamsRule | None = None
     shape: ShapeRule | None = None
+    value: ValueRule | None = None
+    bends: tuple[str, ...] = ()
+    counts_frozen: bool = False  # the params rule itself decides how a frozen layer counts
     source: str = ""
-
-    @property
-    def quantities(self) -> tuple[str, ...]:
-        """The question quantities this entry can bend (directly or through later layers)."""
-        return ("params", "trainable_params", "non_trainable_params") if self.params else \
-            ("output_shape", "output_size", "params")
 
     @property
     def feedback(self) -> str:
@@ -70,7 +74,7 @@ def replay(m: Misconception, stack: Stack, upto: int | None = None) -> list[Flow
         p = m.params(layer, cur, out, prev) if applies and m.params else None
         if p is None or p.trainable < 0:
             p = layer.params(cur) if diverged else stack.counts[i]
-        elif not layer.trainable:  # rules count as if trainable; a frozen layer keeps them all aside
+        elif not (layer.trainable or m.counts_frozen):  # rules count as if trainable; frozen: all aside
             p = ParamCount(0, p.total)
         diverged = diverged or out != stack.shapes[i + 1]
         rows.append(Flow(cur, out, p))
@@ -236,6 +240,70 @@ def _pool_stride_one(layer, in_shape):
     return (*(n - p + 1 for n, p in zip(in_shape[:-1], layer.pool_size)), in_shape[-1])
 
 
+def _other_convention(stack, target, answer):
+    if not any(isinstance(layer, BatchNormalization) for layer in stack.layers):
+        return None
+    other = "keras" if target.convention == "pytorch" else "pytorch"
+    return read(stack.flow, stack, Target(target.layer, target.quantity, other, target.dtype, target.unit))
+
+
+def _layer_of(stack, target):
+    i = target.layer
+    return stack.layers[i], stack.shapes[i], stack.shapes[i + 1]
+
+
+def _macs_twice(stack, target, answer):
+    return 2 * answer
+
+
+def _macs_input_positions(stack, target, answer):
+    layer, in_shape, out = _layer_of(stack, target)
+    return layer.macs(in_shape, (*in_shape[:-1], out[-1])) if len(in_shape) > 1 else None
+
+
+def _macs_equals_params(stack, target, answer):
+    layer, in_shape, _ = _layer_of(stack, target)
+    return layer.count(in_shape).total - layer.bias_count(in_shape)
+
+
+def _memory(stack, target, bytes_per_param, divisor):
+    total = read(stack.flow, stack, Target(None, "params", target.convention))
+    size = total * bytes_per_param
+    return size if target.unit == "bytes" else round(size / divisor, 2)
+
+
+def _kilo_is_1000(stack, target, answer):
+    if target.unit == "bytes":
+        return None
+    return _memory(stack, target, BYTES_PER_PARAM[target.dtype], 1000 if target.unit == "KiB" else 1_000_000)
+
+
+def _bits(stack, target, answer):
+    return _memory(stack, target, BYTES_PER_PARAM[target.dtype] * 8, UNIT_BYTES[target.unit])
+
+
+def _float32_assumed(stack, target, answer):
+    return None if target.dtype == "float32" else _memory(stack, target, 4, UNIT_BYTES[target.unit])
+
+
+def _rf(**options):
+    def rule(stack, target, answer):
+        return receptive_field(stack.layers, target.layer, **options)
+    return rule
+
+
+def _rf_last_kernel(stack, target, answer):
+    return receptive_field(stack.layers[target.layer:], 0)
+
+
+def _frozen_still_trainable(layer, in_shape, out, prev):
+    return None if layer.trainable else ParamCount(layer.count(in_shape).total, 0)
+
+
+def _frozen_vanish(layer, in_shape, out, prev):
+    return None if layer.trainable else ParamCount(0, 0)
+
+
 CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "forgot-bias", "Forgot the bias",
@@ -364,4 +432,64 @@ CATALOGUE: tuple[Misconception, ...] = (
         "A grouped convolution splits the channels into g groups; each filter sees only C_in/g of them, "
         "so the weights are k×k×(C_in/g)×F.",
         (Conv,), params=_groups_ignored),
+    Misconception(
+        "batchnorm-framework-convention", "Mixed up the Keras and PyTorch counts",
+        "Keras counts BatchNorm's moving mean and variance as (non-trainable) parameters; PyTorch keeps "
+        "them as buffers, so model.parameters() leaves them out. The two totals differ by 2·C per "
+        "BatchNorm layer; check which convention the question uses.",
+        value=_other_convention, bends=("params",), source="misconceptions.md #19"),
+    Misconception(
+        "frozen-still-trainable", "Counted frozen weights as trainable",
+        "A layer with trainable=False keeps its weights, but they are not updated: Keras lists them as "
+        "non-trainable parameters.",
+        WEIGHTED + (BatchNormalization,), params=_frozen_still_trainable, counts_frozen=True),
+    Misconception(
+        "frozen-params-vanish", "Dropped the frozen weights",
+        "Freezing a layer does not remove its weights: they still count, as non-trainable parameters.",
+        WEIGHTED + (BatchNormalization,), params=_frozen_vanish, counts_frozen=True),
+    Misconception(
+        "flops-vs-macs", "Counted FLOPs instead of MACs",
+        "One multiply–accumulate (MAC) is one multiplication plus one addition. FLOP counts are about twice "
+        "the MAC count; the question asks for MACs.",
+        value=_macs_twice, bends=("macs",)),
+    Misconception(
+        "macs-input-positions", "Counted input positions instead of output positions",
+        "A convolution does its k×k×C_in multiply–accumulates once per OUTPUT position and filter: "
+        "MACs = H_out·W_out·k·k·C_in/g·F. With strides or 'valid' padding there are fewer outputs than inputs.",
+        value=_macs_input_positions, bends=("macs",)),
+    Misconception(
+        "macs-equals-params", "Took the weight count for the work",
+        "Weights are shared across positions, so each weight is used once per output position: "
+        "MACs = weights × output positions, far more than the weight count.",
+        value=_macs_equals_params, bends=("macs",)),
+    Misconception(
+        "kilo-is-1000", "Divided by 1,000 instead of 1,024",
+        "KiB and MiB are binary units: 1 KiB = 1,024 bytes and 1 MiB = 1,048,576 bytes (kB and MB are "
+        "the decimal ones).",
+        value=_kilo_is_1000, bends=("memory_bytes",)),
+    Misconception(
+        "bits-not-bytes", "Counted bits instead of bytes",
+        "float32 takes 32 bits = 4 bytes per parameter, float16 2 bytes, int8 1 byte. Multiplying by the "
+        "bit width gives bits, 8 times too many.",
+        value=_bits, bends=("memory_bytes",)),
+    Misconception(
+        "float32-assumed", "Assumed 4 bytes per parameter",
+        "The memory depends on the data type: float16 stores 2 bytes per parameter and int8 1 byte; only "
+        "float32 takes 4.",
+        value=_float32_assumed, bends=("memory_bytes",)),
+    Misconception(
+        "rf-ignores-stride", "Ignored the strides",
+        "Each stride multiplies the spacing (jump) between neighbouring units of the next layers: "
+        "r grows by (k − 1)·jump, where jump is the product of all earlier strides.",
+        value=_rf(strides=False), bends=("receptive_field",)),
+    Misconception(
+        "rf-ignores-dilation", "Ignored the dilation in the receptive field",
+        "A dilated kernel spans d·(k − 1) + 1 input positions, so it widens the receptive field by "
+        "d·(k − 1) times the jump, not k − 1.",
+        value=_rf(dilation=False), bends=("receptive_field",)),
+    Misconception(
+        "rf-last-kernel", "Took only the last kernel",
+        "The receptive field accumulates over every earlier convolution and pooling layer, not just the "
+        "last one: r = 1 + Σ (k_eff − 1)·jump.",
+        value=_rf_last_kernel, bends=("receptive_field",)),
 )

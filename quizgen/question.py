@@ -11,7 +11,7 @@ from typing import Any
 from quizgen.layers import Step
 from quizgen.stack import Stack
 
-Value = int | list[int]
+Value = int | float | str | list[int]
 
 # How many options a multiple-choice rendering shows: the answer and this many distractors.
 MC_DISTRACTORS = 3
@@ -23,9 +23,14 @@ class Target:
     layer: int | None
     quantity: str
     convention: str = "keras"
+    dtype: str | None = None  # memory_bytes: float32, float16 or int8
+    unit: str | None = None  # memory_bytes: bytes, KiB or MiB
 
     def to_json(self) -> dict[str, Any]:
-        return {"layer": self.layer, "quantity": self.quantity, "convention": self.convention}
+        doc = {"layer": self.layer, "quantity": self.quantity, "convention": self.convention}
+        if self.dtype:
+            doc.update(dtype=self.dtype, unit=self.unit)
+        return doc
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,8 @@ import pytest
 
 from helpers import conv, layer, stack
 from quizgen.misconceptions import CATALOGUE, replay
+from quizgen.question import Target
+from quizgen.quantities import read
 from quizgen.stack import Stack
 
 BY_ID = {m.id: m for m in CATALOGUE}
@@ -89,9 +91,47 @@ def test_catalogue_is_well_formed() -> None:
     for m in CATALOGUE:
         assert m.id == m.id.lower() and " " not in m.id
         assert m.title and len(m.explanation) > 40
-        assert m.params or m.shape
-    covered = {m.id for m in CATALOGUE} & {c[0] for c in CASES}
+        assert m.params or m.shape or (m.value and m.bends)
+    covered = {m.id for m in CATALOGUE} & ({c[0] for c in CASES} | {c[0] for c in VALUE_CASES})
     assert covered == set(ids), set(ids) - covered
+
+
+def value_of(mid: str, s: Stack, target: Target):
+    m = BY_ID[mid]
+    if m.value:
+        return m.value(s, target, read(s.flow, s, target))
+    return read(replay(m, s), s, target)
+
+
+CONV_32 = stack([28, 28, 1], conv(32, 3))  # 320 parameters, 26·26·9·32 = 194,688 MACs
+BN_NET = stack([8, 8, 3], conv(16, 3, use_bias=False), layer("BatchNormalization"))  # 432 + 64 (32 buffers)
+FROZEN = stack([8, 8, 3], conv(16, 3, trainable=False), layer("Flatten"), layer("Dense", units=2))  # 448 + 1,154
+RF_NET = stack([32, 32, 3], conv(8, 3), layer("MaxPooling2D", pool_size=[2, 2]), conv(8, 3, dilation_rate=[2, 2]))
+VALUE_CASES = [
+    # (misconception, stack, target, wrong value, right value)
+    ("batchnorm-framework-convention", BN_NET, Target(None, "params"), 464, 496),
+    ("batchnorm-framework-convention", BN_NET, Target(None, "params", "pytorch"), 496, 464),
+    ("frozen-still-trainable", FROZEN, Target(None, "trainable_params"), 448 + 1_154, 1_154),
+    ("frozen-params-vanish", FROZEN, Target(None, "non_trainable_params"), None, 448),
+    ("frozen-params-vanish", FROZEN, Target(None, "params"), 1_154, 1_602),
+    ("flops-vs-macs", CONV_32, Target(0, "macs"), 389_376, 194_688),
+    ("macs-input-positions", CONV_32, Target(0, "macs"), 28 * 28 * 9 * 32, 194_688),
+    ("macs-equals-params", CONV_32, Target(0, "macs"), 288, 194_688),
+    ("kilo-is-1000", CONV_32, Target(None, "memory_bytes", dtype="float32", unit="KiB"), 1.28, 1.25),
+    ("bits-not-bytes", CONV_32, Target(None, "memory_bytes", dtype="float32", unit="bytes"), 10_240, 1_280),
+    ("float32-assumed", CONV_32, Target(None, "memory_bytes", dtype="int8", unit="bytes"), 1_280, 320),
+    ("rf-ignores-stride", RF_NET, Target(2, "receptive_field"), 1 + 2 + 1 + 4, 1 + 2 + 1 + 4 * 2),
+    ("rf-ignores-dilation", RF_NET, Target(2, "receptive_field"), 1 + 2 + 1 + 2 * 2, 12),
+    ("rf-last-kernel", RF_NET, Target(2, "receptive_field"), 5, 12),
+]
+
+
+@pytest.mark.parametrize("mid, s, target, wrong_value, right_value", VALUE_CASES,
+                         ids=[f"{c[0]}-{n}" for n, c in enumerate(VALUE_CASES)])
+def test_hand_worked_quantity_examples(mid, s, target, wrong_value, right_value) -> None:
+    assert read(s.flow, s, target) == right_value
+    wrong_read = value_of(mid, s, target)
+    assert wrong_read == wrong_value or (wrong_value is None and wrong_read == 0)
 
 
 def test_a_misconception_leaves_layers_it_does_not_touch_alone() -> None:

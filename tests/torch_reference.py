@@ -580,7 +580,10 @@ def build_layer(layer: Mapping[str, Any], input_shape: Sequence[int]) -> nn.Modu
     builder = _BUILDERS.get(str(name))
     if builder is None:
         raise StackError(f"unsupported layer class {name!r}")
-    module = builder(layer.get("config") or {}, tuple(int(n) for n in input_shape))
+    config = layer.get("config") or {}
+    module = builder(config, tuple(int(n) for n in input_shape))
+    if config.get("trainable") is False:  # Keras's frozen layer: its weights stop training
+        module.requires_grad_(False)
     return module.eval()
 
 

@@ -1,0 +1,166 @@
+"""The one-level-up kinds, checked against PyTorch: MACs counted with forward hooks, receptive
+fields by back-propagating from one output unit, memory from torch's element sizes, reverse
+kinds for uniqueness, and the PyTorch counting convention."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import random
+
+import pytest
+import torch
+from torch import nn
+
+from helpers import conv, layer, stack
+from quizgen.generate import Options, generate
+from quizgen.kinds import make_question
+from quizgen.question import Target
+from quizgen.quantities import read
+from quizgen.summary import layer_names
+
+torch_reference = pytest.importorskip("torch_reference")
+
+
+def questions(kind: str, count: int = 120, seed: int = 5):
+    return generate(seed, count, Options((kind,), (1, 2, 3)))
+
+
+def torch_macs(doc: dict, index: int) -> int:
+    """MACs of layer `index`, counted by hooks on the real torch modules."""
+    total = 0
+
+    def hook(module, inputs, output) -> None:
+        nonlocal total
+        if isinstance(module, nn.Linear):
+            total += output.numel() * module.in_features
+        elif isinstance(module, nn.modules.conv._ConvTransposeNd):
+            total += inputs[0].numel() * module.out_channels // module.groups * math.prod(module.kernel_size)
+        elif isinstance(module, nn.modules.conv._ConvNd):
+            total += output.numel() * module.in_channels // module.groups * math.prod(module.kernel_size)
+
+    x = torch.zeros((1, *doc["input_shape"]))
+    with torch.no_grad():
+        for i, entry in enumerate(doc["layers"][:index + 1]):
+            module = torch_reference.build_layer(entry, tuple(x.shape[1:]))
+            handles = [m.register_forward_hook(hook) for m in module.modules()] if i == index else []
+            x = module(x)
+            for h in handles:
+                h.remove()
+    return total
+
+
+def test_macs_match_torch_hooks() -> None:
+    for q in questions("macs"):
+        assert q.parts[0].answer == torch_macs(q.stack.to_json(), q.parts[0].target.layer), q.seed
+
+
+def test_macs_hand_worked() -> None:
+    s = stack([28, 28, 1], conv(32, 3))
+    assert s.layers[0].macs(s.shapes[0], s.shapes[1]) == 26 * 26 * 9 * 32 == 194_688
+
+
+def torch_receptive_field(doc: dict, index: int) -> tuple[int, bool]:
+    """Extent along the first axis of the input gradient of one central output unit, with
+    positive weights and average pooling (same windows as max pooling, but every input counts).
+    Also says whether the field was clipped by the input's border."""
+    layers = [dict(e, class_name=e["class_name"].replace("MaxPooling", "AveragePooling"))
+              for e in doc["layers"][:index + 1]]
+    x = torch.rand((1, *doc["input_shape"])) + 0.5
+    x.requires_grad_(True)
+    y = x
+    for entry in layers:
+        module = torch_reference.build_layer(entry, tuple(y.shape[1:]))
+        for p in module.parameters():
+            p.data.fill_(0.1)
+        y = module(y)
+    centre = tuple(n // 2 for n in y.shape[1:-1])
+    y[(0, *centre)].sum().backward()
+    touched = (x.grad[0].abs().sum(dim=tuple(range(1, x.dim() - 1))) > 0).nonzero().flatten()
+    first, last = int(touched.min()), int(touched.max())
+    return last - first + 1, first == 0 or last == doc["input_shape"][0] - 1
+
+
+def test_receptive_field_matches_torch_gradients() -> None:
+    checked = 0
+    for q in questions("receptive-field", 150):
+        measured, clipped = torch_receptive_field(q.stack.to_json(), q.parts[0].target.layer)
+        if clipped:
+            assert measured <= q.parts[0].answer
+        else:
+            assert measured == q.parts[0].answer, q.seed
+            checked += 1
+    assert checked >= 30
+
+
+def test_receptive_field_hand_worked() -> None:
+    # two 3×3 convs then a 2×2/2 pool then a 3×3 conv: 1 + 2 + 2 + 1 + 2·2 = 10
+    s = stack([32, 32, 3], conv(8, 3), conv(8, 3), layer("MaxPooling2D", pool_size=[2, 2]), conv(8, 3))
+    assert read(s.flow, s, Target(3, "receptive_field")) == 10
+
+
+def test_memory_matches_torch_element_sizes() -> None:
+    sizes = {"float32": torch.float32, "float16": torch.float16, "int8": torch.int8}
+    units = {"bytes": 1, "KiB": 1024, "MiB": 1024 ** 2}
+    for q in questions("memory-footprint"):
+        t = q.parts[0].target
+        total = torch_reference.keras_totals(q.stack.to_json())[0]
+        size = total * torch.tensor([], dtype=sizes[t.dtype]).element_size()
+        expected = size if t.unit == "bytes" else round(size / units[t.unit], 2)
+        assert q.parts[0].answer == expected
+        assert isinstance(q.parts[0].answer, int if t.unit == "bytes" else float)
+
+
+def test_most_params_names_the_largest_layer_torch_measures() -> None:
+    for q in questions("most-params"):
+        counts = [r.trainable + r.non_trainable for r in torch_reference.reference(q.stack.to_json())]
+        assert counts.count(max(counts)) == 1, "the largest layer must be unique"
+        assert q.parts[0].answer == layer_names(q.stack.layers)[counts.index(max(counts))]
+        assert q.parts[0].answer not in [d.value for d in q.parts[0].distractors]
+
+
+def test_trainable_split_matches_torch_with_frozen_layers() -> None:
+    for q in questions("trainable-split"):
+        _, trainable, non_trainable = torch_reference.keras_totals(q.stack.to_json())
+        assert [p.answer for p in q.parts] == [trainable, non_trainable]
+        assert non_trainable > 0
+
+
+@pytest.mark.parametrize("kind, field", [("reverse-filters", "filters"), ("reverse-kernel", "kernel_size")])
+def test_reverse_kinds_have_exactly_one_answer(kind: str, field: str) -> None:
+    for q in questions(kind):
+        i = q.parts[0].target.layer
+        layer, shape = q.stack.layers[i], q.stack.input_of(i)
+        given = q.extra["given_params"]
+        assert given == torch_reference.reference(q.stack.to_json())[i].trainable
+        candidates = range(1, 4097) if field == "filters" else range(1, 16)
+        fits = [v for v in candidates if dataclasses.replace(
+            layer, **{field: v if field == "filters" else (v,) * layer.rank}).count(shape).total == given]
+        assert fits == [q.parts[0].answer]
+
+
+def test_forgot_bias_inverts_to_the_hand_worked_filter_count() -> None:
+    # 320 = (3·3·1 + 1)·32; forgetting the bias, 320 / 9 ≈ 35.6 → 36 filters
+    for seed in range(400):
+        q, _ = make_question(random.Random(seed), seed, ("reverse-filters",), (1,))
+        if q.extra["given_params"] == 320 and q.stack.input_shape[-1] == 1:
+            assert {d.misconception: d.value for d in q.parts[0].distractors}["forgot-bias"] == 36
+            return
+    pytest.skip("no 28×28×1 / 32-filter 3×3 question among the seeds tried")
+
+
+def test_spot_the_error_marks_the_first_row_torch_disagrees_with() -> None:
+    for q in questions("spot-the-error"):
+        ref = torch_reference.reference(q.stack.to_json())
+        rows = [(list(r.output_shape), r.trainable + r.non_trainable) for r in ref]
+        worked = [(w["output_shape"], w["params"]) for w in q.extra["worked"]]
+        first_wrong = next(i for i, (a, b) in enumerate(zip(worked, rows)) if a != b)
+        assert q.parts[0].answer == first_wrong + 1
+
+
+def test_pytorch_convention_counts_what_model_parameters_counts() -> None:
+    for q in generate(6, 100, Options(("total-params",), (3,))):
+        keras = read(q.stack.flow, q.stack, Target(None, "params"))
+        pytorch = read(q.stack.flow, q.stack, Target(None, "params", "pytorch"))
+        assert pytorch == torch_reference.torch_param_count(q.stack.to_json())
+        assert keras == torch_reference.keras_totals(q.stack.to_json())[0]
