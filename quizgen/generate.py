@@ -8,7 +8,6 @@ question would repeat an earlier one does it move on to the next attempt's seed.
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from quizgen import __version__
 from quizgen.errors import QuizgenError
 from quizgen.kinds import KINDS, assemble, choose, make_question, question_key
 from quizgen.question import Question
+from quizgen.sampling import NO_CONSTRAINTS, ConstrainedRandom, Constraints
 
 MASK = (1 << 64) - 1
 QUICK_ATTEMPTS = 40  # tries before the generator suspects the space is exhausted
@@ -35,6 +35,10 @@ def derive_seed(set_seed: int, index: int, attempt: int = 0) -> int:
 class Options:
     kinds: tuple[str, ...]
     difficulties: tuple[int, ...]
+    constraints: Constraints = NO_CONSTRAINTS
+
+    def picker(self, seed: int) -> ConstrainedRandom:
+        return ConstrainedRandom(seed, self.constraints)
 
     def __post_init__(self) -> None:
         unknown = [k for k in self.kinds if k not in KINDS]
@@ -49,7 +53,7 @@ class Options:
 
 def one_question(seed: int, options: Options, qid: str = "q1") -> Question:
     """The question a seed stands for (what `--question-seed` prints)."""
-    return make_question(random.Random(seed), seed, options.kinds, options.difficulties, qid)[0]
+    return make_question(options.picker(seed), seed, options.kinds, options.difficulties, qid)[0]
 
 
 def generate(seed: int, count: int, options: Options,
@@ -71,7 +75,7 @@ def iter_questions(seed: int, count: int, options: Options,
         attempt = 0
         while True:
             qseed = derive_seed(seed, i, attempt)
-            picker = random.Random(qseed)
+            picker = options.picker(qseed)
             kind, difficulty, built = choose(picker, options.kinds, options.difficulties)
             key = question_key(kind, built)
             if key not in seen:  # only now the costly part: distractors for every target
@@ -96,9 +100,10 @@ def iter_questions(seed: int, count: int, options: Options,
 class Enumerator:
     """A picker that walks every path of choices in turn (an odometer), to count a space."""
 
-    def __init__(self, path: list[int]) -> None:
+    def __init__(self, path: list[int], constraints: Constraints) -> None:
         self.path = path
         self.radices: list[int] = []
+        self.constraints = constraints
 
     def choice(self, seq: Sequence[Any]) -> Any:
         pos = len(self.radices)
@@ -116,7 +121,7 @@ def count_space(options: Options, limit: int = ENUMERATION_LIMIT) -> tuple[int, 
     keys: set[tuple] = set()
     path: list[int] = []
     for _ in range(limit):
-        walker = Enumerator(path)
+        walker = Enumerator(path, options.constraints)
         kind, _difficulty, built = choose(walker, options.kinds, options.difficulties)
         keys.add(question_key(kind, built))
         path = walker.path[:len(walker.radices)]

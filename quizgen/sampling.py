@@ -8,10 +8,13 @@ A new family is one function plus one line in `FAMILIES`.
 
 from __future__ import annotations
 
+import dataclasses
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from quizgen.errors import QuizgenError
 from quizgen.layers import LAYER_KINDS, Layer, Shape
 from quizgen.stack import Stack
 
@@ -103,9 +106,9 @@ def _hidden(rng: Picker, difficulty: int) -> list[int]:
 
 # --- families -------------------------------------------------------------------------------
 
-def classifier_2d(rng: Picker, difficulty: int, flatten: bool) -> Stack:
+def classifier_2d(rng: Picker, difficulty: int, flatten: bool, input_shape: Shape) -> Stack:
     """The seeds' Keras convnets: conv/pool blocks → flatten → dense."""
-    b = Builder(rng.choice(INPUTS_2D_LARGE if difficulty == 3 else INPUTS_2D))
+    b = Builder(input_shape)
     filters = rng.choice(FILTERS[:4])
     blocks = {1: 1, 2: rng.choice((1, 2)), 3: rng.choice((2, 3))}[difficulty]
     for block in range(blocks):
@@ -131,9 +134,9 @@ def classifier_2d(rng: Picker, difficulty: int, flatten: bool) -> Stack:
     return b.stack()
 
 
-def text_1d(rng: Picker, difficulty: int, flatten: bool) -> Stack:
+def text_1d(rng: Picker, difficulty: int, flatten: bool, input_shape: Shape) -> Stack:
     """A 1D CNN over token embeddings or audio samples."""
-    b = Builder(rng.choice(INPUTS_1D))
+    b = Builder(input_shape)
     if difficulty == 3 and rng.choice((True, False, False)):
         b.add("ZeroPadding1D", padding=(rng.choice((1, 2)), rng.choice((0, 1, 2))))
     for block in range(1 if difficulty == 1 else 2):
@@ -154,9 +157,9 @@ def text_1d(rng: Picker, difficulty: int, flatten: bool) -> Stack:
     return b.stack()
 
 
-def video_3d(rng: Picker, difficulty: int, flatten: bool) -> Stack:
+def video_3d(rng: Picker, difficulty: int, flatten: bool, input_shape: Shape) -> Stack:
     """A 3D convolution block over video clips or volumes."""
-    b = Builder(rng.choice(INPUTS_3D))
+    b = Builder(input_shape)
     filters = rng.choice((8, 16, 32))
     if difficulty == 3 and rng.choice((True, False, False)):
         b.add("ZeroPadding3D", padding=((1, 1), (1, 1), (1, 1)))
@@ -174,9 +177,9 @@ def video_3d(rng: Picker, difficulty: int, flatten: bool) -> Stack:
     return b.stack()
 
 
-def mobilenet(rng: Picker, difficulty: int, flatten: bool) -> Stack:
+def mobilenet(rng: Picker, difficulty: int, flatten: bool, input_shape: Shape) -> Stack:
     """A MobileNet-style block: strided stem, depthwise + pointwise (or separable), BatchNorm."""
-    b = Builder(rng.choice(((224, 224, 3), (96, 96, 3), (128, 128, 3), (32, 32, 3), (64, 64, 3))))
+    b = Builder(input_shape)
     stem = rng.choice((16, 32))
     b.add("Conv2D", filters=stem, kernel_size=(3, 3), strides=(2, 2), padding="same", dilation_rate=(1, 1),
           groups=1, use_bias=False)
@@ -199,12 +202,11 @@ def mobilenet(rng: Picker, difficulty: int, flatten: bool) -> Stack:
     return b.stack()
 
 
-def encoder_decoder(rng: Picker, difficulty: int, flatten: bool) -> Stack:
+def encoder_decoder(rng: Picker, difficulty: int, flatten: bool, input_shape: Shape) -> Stack:
     """A small convolutional autoencoder (2D images or 1D signals): strided convs down,
     transposed convs back up."""
-    rank = rng.choice((2, 2, 1))  # images, or a 1D signal
-    inputs_2d = ((28, 28, 1), (32, 32, 3), (64, 64, 1), (64, 64, 3), (128, 128, 1))
-    b = Builder(rng.choice(inputs_2d if rank == 2 else ((256, 1), (1024, 1), (128, 8))))
+    b = Builder(input_shape)
+    rank = b.rank
     f = rng.choice((16, 32, 64))
     channels = b.shape[-1]
     ones, twos = (1,) * rank, (2,) * rank
@@ -222,24 +224,21 @@ def encoder_decoder(rng: Picker, difficulty: int, flatten: bool) -> Stack:
     return b.stack()
 
 
-def single_layer(rng: Picker, difficulty: int, flatten: bool) -> Stack:
-    """One layer on an input, with the seeds' friendly numbers."""
-    kind = rng.choice(("conv", "conv", "conv", "dense", "pool"))
-    if kind == "dense":
-        b = Builder((rng.choice((784, 100, 512, 3072, 1024)),))
+def single_layer(rng: Picker, difficulty: int, flatten: bool, input_shape: Shape) -> Stack:
+    """One layer on an input, with the seeds' friendly numbers: Dense on a flat input, else a conv or a pool."""
+    b = Builder(input_shape)
+    if b.rank == 0:
         b.add("Dense", units=rng.choice(HIDDEN + CLASSES), use_bias=True)
-        return b.stack()
-    b = Builder(rng.choice(INPUTS_2D))
-    if kind == "pool":
+    elif rng.choice(("conv", "conv", "conv", "pool")) == "pool":
         b.pool(rng, (2, 3))
     else:
         b.conv(rng, rng.choice(FILTERS), (1, 3, 5, 7))
     return b.stack()
 
 
-def single_conv(rng: Picker, difficulty: int, flatten: bool) -> Stack:
+def single_conv(rng: Picker, difficulty: int, flatten: bool, input_shape: Shape) -> Stack:
     """The seeds' exercise: one Conv2D layer on an image."""
-    b = Builder(rng.choice(INPUTS_2D))
+    b = Builder(input_shape)
     b.conv(rng, rng.choice(FILTERS), (1, 3, 5, 7))
     return b.stack()
 
@@ -247,31 +246,71 @@ def single_conv(rng: Picker, difficulty: int, flatten: bool) -> Stack:
 @dataclass(frozen=True)
 class Family:
     name: str
-    build: Callable[[Picker, int, bool], Stack]
+    build: Callable[[Picker, int, bool, Shape], Stack]
+    inputs: Callable[[int], tuple[Shape, ...]]  # the input shapes it starts from, by difficulty
     difficulties: tuple[int, ...]
     can_flatten: bool = True
     can_pool_globally: bool = True
 
 
+FLAT_INPUTS = ((784,), (100,), (512,), (3072,), (1024,))
 FAMILIES: dict[str, Family] = {f.name: f for f in (
-    Family("single-conv", single_conv, (1,), can_flatten=False, can_pool_globally=False),
-    Family("single-layer", single_layer, (1,), can_flatten=False, can_pool_globally=False),
-    Family("classifier-2d", classifier_2d, (1, 2, 3)),
-    Family("text-1d", text_1d, (1, 2, 3)),
-    Family("video-3d", video_3d, (2, 3)),
-    Family("mobilenet", mobilenet, (3,)),
-    Family("encoder-decoder", encoder_decoder, (3,), can_flatten=False, can_pool_globally=False),
+    Family("single-conv", single_conv, lambda d: INPUTS_2D, (1,), can_flatten=False, can_pool_globally=False),
+    Family("single-layer", single_layer, lambda d: INPUTS_2D * 3 + FLAT_INPUTS, (1,),  # mostly images
+           can_flatten=False, can_pool_globally=False),
+    Family("classifier-2d", classifier_2d, lambda d: INPUTS_2D_LARGE if d == 3 else INPUTS_2D, (1, 2, 3)),
+    Family("text-1d", text_1d, lambda d: INPUTS_1D, (1, 2, 3)),
+    Family("video-3d", video_3d, lambda d: INPUTS_3D, (2, 3)),
+    Family("mobilenet", mobilenet, lambda d: ((224, 224, 3), (96, 96, 3), (128, 128, 3), (32, 32, 3), (64, 64, 3)),
+           (3,)),
+    Family("encoder-decoder", encoder_decoder,  # images, or a 1D signal
+           lambda d: ((28, 28, 1), (32, 32, 3), (64, 64, 1), (64, 64, 3), (128, 128, 1), (256, 1), (1024, 1), (128, 8)),
+           (3,), can_flatten=False, can_pool_globally=False),
 )}
 
 
+@dataclass(frozen=True)
+class Constraints:
+    """What a teacher may pin down for a slot of an exam (None: no constraint)."""
+
+    families: tuple[str, ...] | None = None
+    inputs: tuple[Shape, ...] | None = None
+    bias: bool | None = None
+
+    def inputs_of(self, family: Family, difficulty: int) -> tuple[Shape, ...]:
+        candidates = family.inputs(difficulty)
+        return candidates if self.inputs is None else tuple(s for s in candidates if s in self.inputs)
+
+
+NO_CONSTRAINTS = Constraints()
+
+
+class ConstrainedRandom(random.Random):
+    """A seeded picker that carries a slot's constraints down to `sample`."""
+
+    def __init__(self, seed: int, constraints: Constraints = NO_CONSTRAINTS) -> None:
+        super().__init__(seed)
+        self.constraints = constraints
+
+
 def sample(rng: Picker, difficulty: int, families: Sequence[str], flatten: bool | None = None) -> tuple[str, Stack]:
-    """A random stack from one of `families` that fits `difficulty`.
+    """A random stack from one of `families` that fits `difficulty` and the picker's constraints.
 
     `flatten=True` asks for a Flatten → Dense head, False for no Flatten, None for either.
+    Raises QuizgenError when the constraints leave no family to draw from.
     """
+    limits: Constraints = getattr(rng, "constraints", NO_CONSTRAINTS)
     fits = [FAMILIES[n] for n in families if difficulty in FAMILIES[n].difficulties
-            and (flatten is not True or FAMILIES[n].can_flatten)]
+            and (flatten is not True or FAMILIES[n].can_flatten)
+            and (limits.families is None or n in limits.families) and limits.inputs_of(FAMILIES[n], difficulty)]
+    if not fits:
+        raise QuizgenError(f"no stack fits the constraints at difficulty {difficulty} "
+                           f"(this kind draws from families {', '.join(dict.fromkeys(families))})")
     family = rng.choice(fits)
     use_flatten = family.can_flatten and (flatten if flatten is not None else
                                           (not family.can_pool_globally or rng.choice((True, True, False))))
-    return family.name, family.build(rng, difficulty, use_flatten)
+    stack = family.build(rng, difficulty, use_flatten, rng.choice(limits.inputs_of(family, difficulty)))
+    if limits.bias is not None:  # a bias changes no shape, so it can be set after the fact
+        stack = Stack(stack.input_shape, tuple(dataclasses.replace(layer, use_bias=limits.bias)
+                                               if hasattr(layer, "use_bias") else layer for layer in stack.layers))
+    return family.name, stack
