@@ -61,38 +61,42 @@ def generate(seed: int, count: int, options: Options,
     return list(iter_questions(seed, count, options, progress))
 
 
-def iter_questions(seed: int, count: int, options: Options,
-                   progress: Callable[[int], None] | None = None) -> Iterator[Question]:
-    """The set's questions one by one, so a writer can stream them without holding them all."""
+def iter_questions(seed: int, count: int, options: Options, progress: Callable[[int], None] | None = None,
+                   repeats: bool = False) -> Iterator[Question]:
+    """The set's questions one by one, so a writer can stream them without holding them all.
+
+    When the options allow fewer distinct questions than `count`, this is an error, unless
+    `repeats` (exam variants): then, once every distinct question has been used, they repeat.
+    """
     if count <= 0:
         raise QuizgenError(f"--count must be at least 1, got {count}")
     width = max(len(str(count)), 3)
     seen: set[tuple] = set()
     space: int | None = None
     for i in range(count):
-        qid = f"q{i + 1:0{width}d}"
-        attempts = QUICK_ATTEMPTS
-        attempt = 0
+        attempts, attempt = QUICK_ATTEMPTS, 0
         while True:
             qseed = derive_seed(seed, i, attempt)
             picker = options.picker(qseed)
             kind, difficulty, built = choose(picker, options.kinds, options.difficulties)
             key = question_key(kind, built)
-            if key not in seen:  # only now the costly part: distractors for every target
-                question = assemble(picker, qseed, kind, difficulty, built, qid)
+            exhausted = space is not None and len(seen) >= space
+            if key not in seen or (repeats and exhausted):
                 break
             attempt += 1
             if attempt == attempts:
                 if space is None:
                     space, complete = count_space(options)
-                    if complete and space < count:
+                    space = space if complete else max(space, count)
+                    if space < count and not repeats:
                         raise QuizgenError(
                             f"only {space:,} distinct questions exist for kind(s) {', '.join(options.kinds)} "
                             f"at difficulty {', '.join(map(str, options.difficulties))}; asked for {count:,}. "
                             "Ask for fewer, or add kinds or difficulties")
                 attempts = attempt + 20 * space  # rare: keep drawing until an unseen one comes up
         seen.add(key)
-        yield question
+        # only now the costly part: distractors for every target
+        yield assemble(picker, qseed, kind, difficulty, built, f"q{i + 1:0{width}d}")
         if progress:
             progress(i + 1)
 

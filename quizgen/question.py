@@ -5,6 +5,8 @@ Data only (numbers, ids, formulas); wording and markup live in the templates.
 
 from __future__ import annotations
 
+import dataclasses
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,8 +104,22 @@ class Question:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_id(self, qid: str) -> Question:
-        return Question(qid, self.kind, self.difficulty, self.seed, self.family, self.stack, self.parts,
-                        self.solution, self.show_shapes, self.multiple_choice, self.extra)
+        return dataclasses.replace(self, id=qid)
+
+    def with_extra(self, **extra: Any) -> Question:
+        return dataclasses.replace(self, extra={**self.extra, **extra})
+
+    def with_options(self, n: int) -> Question:
+        """The same question showing `n` options (answer and n − 1 distractors), reshuffled by its seed."""
+        if not self.multiple_choice or n == MC_DISTRACTORS + 1:
+            return self
+        rng = random.Random(self.seed)
+        parts = []
+        for part in self.parts:
+            order = list(range(min(n - 1, len(part.distractors)) + 1))
+            rng.shuffle(order)
+            parts.append(dataclasses.replace(part, option_order=tuple(order)))
+        return dataclasses.replace(self, parts=tuple(parts))
 
     def to_json(self) -> dict[str, Any]:
         return {

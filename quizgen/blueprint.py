@@ -1,0 +1,135 @@
+"""Exam blueprints: a TOML file describing an exam once, read and checked up front.
+
+Every mistake in a blueprint is reported as one line naming the file and the key (or the TOML
+line), before any question is generated.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from quizgen.errors import QuizgenError
+from quizgen.kinds import KINDS
+from quizgen.sampling import FAMILIES, Constraints
+
+MOODLE_TYPES = ("multichoice", "numerical", "auto")
+TOP_KEYS = {"title", "instructions", "seed", "locale", "category", "slot"}
+SLOT_KEYS = {"kinds", "difficulty", "points", "options", "moodle_type", "families", "inputs", "bias", "name"}
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One question position of the exam; every variant gets an equivalent question here."""
+
+    number: int
+    name: str
+    kinds: tuple[str, ...]
+    difficulties: tuple[int, ...]
+    points: float = 1
+    options: int = 4  # options shown in multiple choice: the answer and options − 1 distractors
+    moodle_type: str = "auto"
+    constraints: Constraints = field(default_factory=Constraints)
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    path: Path
+    title: str
+    instructions: str
+    seed: int
+    locale: str
+    category: str
+    slots: tuple[Slot, ...]
+
+
+def load_blueprint(path: Path) -> Blueprint:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise QuizgenError(f"cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise QuizgenError(f"{path} is not UTF-8 text") from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise QuizgenError(f"{path}: not valid TOML: {error}") from None
+    return parse_blueprint(doc, path)
+
+
+def parse_blueprint(doc: dict[str, Any], path: Path) -> Blueprint:
+    where = str(path)
+    _known(doc, TOP_KEYS, where)
+    slots_doc = doc.get("slot")
+    if not isinstance(slots_doc, list) or not slots_doc:
+        raise QuizgenError(f"{where}: needs at least one [[slot]] table")
+    slots = tuple(_slot(entry, n + 1, where) for n, entry in enumerate(slots_doc))
+    seed = doc.get("seed", 0)
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise QuizgenError(f"{where}: seed must be a whole number ≥ 0, got {seed!r}")
+    return Blueprint(path, _text(doc, "title", "Exam", where), _text(doc, "instructions", "", where), seed,
+                     _text(doc, "locale", "en_US", where), _text(doc, "category", "$course$/quizgen", where), slots)
+
+
+def _known(doc: dict[str, Any], keys: set[str], where: str) -> None:
+    unknown = sorted(set(doc) - keys)
+    if unknown:
+        raise QuizgenError(f"{where}: unknown key {unknown[0]!r} (expected one of {', '.join(sorted(keys))})")
+
+
+def _text(doc: dict[str, Any], key: str, default: str, where: str) -> str:
+    value = doc.get(key, default)
+    if not isinstance(value, str):
+        raise QuizgenError(f"{where}: {key} must be a string, got {value!r}")
+    return value
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _slot(entry: Any, number: int, file: str) -> Slot:
+    where = f"{file}: slot {number}"
+    if not isinstance(entry, dict):
+        raise QuizgenError(f"{where}: must be a table")
+    _known(entry, SLOT_KEYS, where)
+    kinds = tuple(_list(entry.get("kinds", [])))
+    if not kinds:
+        raise QuizgenError(f"{where}: kinds is required, e.g. kinds = [\"conv-params\"]")
+    for kind in kinds:
+        if kind not in KINDS:
+            raise QuizgenError(f"{where}: unknown kind {kind!r}; choose from {', '.join(KINDS)}")
+    difficulties = tuple(_list(entry.get("difficulty", [1, 2, 3])))
+    if not difficulties or any(d not in (1, 2, 3) or isinstance(d, bool) for d in difficulties):
+        raise QuizgenError(f"{where}: difficulty must be 1, 2 or 3 (or a list of them), got {entry['difficulty']!r}")
+    points = entry.get("points", 1)
+    if not isinstance(points, int | float) or isinstance(points, bool) or points <= 0:
+        raise QuizgenError(f"{where}: points must be a positive number, got {points!r}")
+    options = entry.get("options", 4)
+    if not isinstance(options, int) or isinstance(options, bool) or not 2 <= options <= 4:
+        raise QuizgenError(f"{where}: options must be 2, 3 or 4, got {options!r}")
+    moodle_type = entry.get("moodle_type", "auto")
+    if moodle_type not in MOODLE_TYPES:
+        raise QuizgenError(f"{where}: moodle_type must be one of {', '.join(MOODLE_TYPES)}, got {moodle_type!r}")
+    families = entry.get("families")
+    if families is not None:
+        families = tuple(_list(families))
+        for name in families:
+            if name not in FAMILIES:
+                raise QuizgenError(f"{where}: unknown family {name!r}; choose from {', '.join(FAMILIES)}")
+    inputs = entry.get("inputs")
+    if inputs is not None:
+        if not isinstance(inputs, list) or not all(
+                isinstance(s, list) and s and all(isinstance(n, int) and n > 0 for n in s) for s in inputs):
+            raise QuizgenError(f"{where}: inputs must be a list of shapes, e.g. [[28, 28, 1], [32, 32, 3]]")
+        inputs = tuple(tuple(s) for s in inputs)
+    bias = entry.get("bias")
+    if bias is not None and not isinstance(bias, bool):
+        raise QuizgenError(f"{where}: bias must be true or false, got {bias!r}")
+    name = entry.get("name", f"Question {number}")
+    if not isinstance(name, str) or not name.strip():
+        raise QuizgenError(f"{where}: name must be a non-empty string")
+    return Slot(number, name, kinds, difficulties, points, options, moodle_type,
+                Constraints(families, inputs, bias))
