@@ -100,13 +100,31 @@ def build_parser() -> Parser:
                      help="question kind(s), repeatable or comma-separated (default: a mix of all)")
     gen.add_argument("--difficulty", "-d", action="append", metavar="LEVEL",
                      help="difficulty 1, 2 or 3, repeatable or comma-separated (default: a mix of all)")
-    gen.add_argument("--format", "-f", choices=["json"], default="json", help="output format (default json)")
+    from quizgen.formats import ANSWERS, FORMATS, MOODLE_TYPES
+    gen.add_argument("--format", "-f", choices=list(FORMATS), default="json", metavar="FORMAT",
+                     help="output format: " + "; ".join(f"{f.name}: {f.help}" for f in FORMATS.values())
+                     + " (default json)")
     gen.add_argument("--output", "-o", metavar="PATH",
-                     help="file to write, or - for standard output (default output/set-SEED.json)")
-    gen.add_argument("--force", action="store_true", help="overwrite an existing output file")
+                     help="file to write, or - for standard output (default output/set-SEED.EXT)")
+    gen.add_argument("--force", action="store_true", help="overwrite existing output files")
     gen.add_argument("--question-seed", type=int, metavar="SEED",
                      help="write only the question this seed stands for (with the same --kind/--difficulty)")
     gen.add_argument("--quiet", "-q", action="store_true", help="no progress bar or closing message")
+    look = gen.add_argument_group("md, html and moodle output")
+    look.add_argument("--title", metavar="TEXT", help="title of the set (default: from the kinds chosen)")
+    look.add_argument("--templates", metavar="DIR", type=Path,
+                      help="your own copy of the templates folder, to restyle or translate")
+    look.add_argument("--answers", choices=ANSWERS,
+                      help="md, html: the answer key in a file beside the worksheet (NAME-key.EXT), after the "
+                           "questions, or not at all (default separate; inline with -o -; none with --interactive)")
+    look.add_argument("--interactive", action="store_true",
+                      help="html: a self-check page (pick or type an answer, see the feedback and the score)")
+    look.add_argument("--moodle-type", choices=MOODLE_TYPES,
+                      help="moodle: multiple choice, typed numbers (numerical; a shape is a cloze with one "
+                           "number per axis), or auto: typed for shapes and whole-model sums (default auto)")
+    look.add_argument("--category", metavar="PATH",
+                      help="moodle: the category the questions go under, then KIND/difficulty-N "
+                           "(default '$course$/quizgen')")
     gen.set_defaults(run=cmd_generate)
 
     summ = commands.add_parser("summary", help="print a Keras-style summary of a stack", description=(
@@ -148,26 +166,36 @@ def build_parser() -> Parser:
 def cmd_generate(args: argparse.Namespace) -> None:
     import random
 
+    from quizgen.formats import FORMATS
     from quizgen.generate import Options, dump_json, generate, one_question, set_header
-    from quizgen.output import check_writable, emit
+    from quizgen.output import emit
     from quizgen.progress import progress_bar
+    from quizgen.publish import Look, load, plan, write
 
     options = Options(tuple(dict.fromkeys(_split(args.kind))) or tuple(_all_kinds()), _difficulties(args.difficulty))
     if args.count <= 0:
         raise QuizgenError(f"--count must be at least 1, got {args.count}")
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
-    target = args.output or f"output/set-{seed}.{args.format}"
-    if target != "-":
-        check_writable(Path(target), args.force)
+    fmt = FORMATS[args.format]
+    target = args.output or f"output/set-{seed}.{fmt.extension}"
+    files = plan(fmt, Look(args.title, args.templates, args.answers, args.interactive, args.moodle_type,
+                           args.category), target, args.force)
+    renderer = load(files) if fmt.worksheet else None
     if args.question_seed is not None:
         header = {**set_header(seed, options), "seed": None, "question_seed": args.question_seed}
         questions = [one_question(args.question_seed, options)]
     else:
         header = set_header(seed, options)
         questions = generate(seed, args.count, options, progress_bar(args.count, "generating", args.quiet))
-    emit(target, dump_json(header, questions), args.force)
+    if renderer is None:
+        emit(target, dump_json(header, questions), args.force)
+    else:
+        from quizgen.view import Sheet
+        sheet = Sheet(header["seed"], args.question_seed, options.kinds, options.difficulties)
+        write(files, renderer, questions, sheet, args.force)
     if target != "-" and not args.quiet:
-        print(f"wrote {target} ({len(questions)} question{'s' * (len(questions) != 1)}, seed {seed})",
+        key = f" and its answer key {files.key}" if files.key else ""
+        print(f"wrote {target}{key} ({len(questions)} question{'s' * (len(questions) != 1)}, seed {seed})",
               file=sys.stderr)
 
 

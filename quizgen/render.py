@@ -1,29 +1,40 @@
-"""The one jinja2 environment: template lookup, number filters, autoescape by file type.
+"""The one jinja2 environment: template lookup, number filters, autoescape by format.
 
 Python hands templates data (questions, summaries); all wording and markup live in the
 templates. Users may point `--templates DIR` at their own copy to restyle or translate.
+Templates are compiled once and streamed, so a set of 10,000 questions never sits in memory
+as text.
 """
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
+from markupsafe import Markup, escape
 
 from quizgen.errors import QuizgenError
+from quizgen.formats import Format, escaped_folders
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # where an installed wheel keeps them
 SOURCE_TEMPLATES = Path(__file__).parent.parent / "templates"  # the repository's top-level folder
+ESCAPED_SUFFIXES = (".html", ".xml", ".svg", ".html.j2", ".xml.j2", ".svg.j2")
+CHUNK = 256  # template output pieces joined per write: fewer, larger writes when streaming
 
 
 def default_templates() -> Path:
     return SOURCE_TEMPLATES if SOURCE_TEMPLATES.is_dir() else PACKAGE_TEMPLATES
 
 
-def num(value: int) -> str:
-    """138357544 → "138,357,544": readable, never scientific notation."""
-    return f"{value:,}"
+def num(value: int | float) -> Markup:
+    """138357544 → "138,357,544": readable, never scientific notation. Digits need no escaping,
+    so the result is marked safe (autoescape then skips it: thousands of numbers per set)."""
+    return Markup(f"{value:,}")
 
 
 def batch_shape(shape: Any) -> str:
@@ -35,23 +46,142 @@ def shape_x(shape: Any) -> str:
     return "×".join(map(str, shape))
 
 
+def value(answer: Any) -> str:
+    """An answer as people read it: 18,496; 26×26×32; 28,800 for a flat shape; 1,234.5; a name as is
+    (names are escaped by autoescape like any text; numbers are marked safe, see `num`)."""
+    if isinstance(answer, str):
+        return answer
+    return Markup("×".join(f"{n:,}" for n in answer)) if isinstance(answer, list | tuple) else num(answer)
+
+
+@functools.lru_cache(maxsize=8192)  # the same formulas recur across a set
+def digits(text: str) -> str:
+    """Thousands separators in the numbers of a formula: "(282752 + 1)·100" → "(282,752 + 1)·100"."""
+    return re.sub(r"\d{4,}", lambda m: f"{int(m.group()):,}", text)
+
+
+MD_ESCAPES = str.maketrans({"\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]",
+                            "|": "\\|", "#": "\\#", "&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def md_escape(text: str) -> str:
+    """User text (a title) inert in Markdown: no emphasis, links, tables or raw HTML from it."""
+    return str(text).translate(MD_ESCAPES)
+
+
+@functools.cache
+def _markdown_converter() -> Any:
+    import markdown
+
+    converter = markdown.Markdown(extensions=["tables"])
+    converter.preprocessors.deregister("html_block")  # raw HTML in the text is shown as text
+    converter.inlinePatterns.deregister("html")
+    return converter
+
+
+@functools.lru_cache(maxsize=4096)
+def markdown_html(text: str) -> Markup:
+    """Fixed Markdown text (instructions, misconception explanations) as HTML, parsed once per text."""
+    converter = _markdown_converter()
+    converter.reset()
+    return Markup(converter.convert(str(text)))
+
+
+def cdata(html: str) -> Markup:
+    """Escaped HTML wrapped in CDATA for Moodle; a literal "]]>" is split across two sections."""
+    return Markup("<![CDATA[" + str(html).replace("]]>", "]]]]><![CDATA[>") + "]]>")
+
+
+# Moodle decodes the HTML entities of a Cloze answer or #feedback once, then unescapes \} and \#.
+CLOZE_ESCAPES = str.maketrans({"&": "&amp;", "}": "\\}", "#": "\\#", "~": "&#126;", "\\": "&#92;", "{": "&#123;"})
+
+
+@functools.lru_cache(maxsize=4096, typed=True)  # typed: text "<p>" and HTML "<p>" differ
+def cloze(html: str) -> Markup:
+    """HTML (or text, escaped first) made safe as a Cloze answer or #feedback: no character in it
+    can end the answer early, and what Moodle stores after decoding is the HTML given. Cached:
+    the same feedback recurs across a set's blanks."""
+    return Markup(str(escape(html)).translate(CLOZE_ESCAPES))
+
+
+def plain(number: int | float) -> Markup:
+    """A number for Moodle to read: digits and a decimal point, no separators or exponent."""
+    return Markup(number if isinstance(number, int) else f"{number:f}".rstrip("0").rstrip("."))
+
+
+def _autoescape(name: str | None) -> bool:
+    if not name:
+        return False
+    return name.split("/", 1)[0] in escaped_folders() or name.endswith(ESCAPED_SUFFIXES)
+
+
 def environment(templates: Path | None = None) -> jinja2.Environment:
     folder = templates or default_templates()
     if not folder.is_dir():
         raise QuizgenError(f"templates folder not found: {folder}")
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder)),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "xml", "html.j2", "xml.j2"),
-                                            default_for_string=False),
+        loader=jinja2.FileSystemLoader(str(folder)), autoescape=_autoescape,
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(num=num, batch_shape=batch_shape, shape_x=shape_x)
+    env.filters.update(num=num, batch_shape=batch_shape, shape_x=shape_x, value=value, digits=digits,
+                       md_escape=md_escape, markdown=markdown_html, cdata=cdata, cloze=cloze, plain=plain)
     return env
 
 
 def get_template(env: jinja2.Environment, name: str) -> jinja2.Template:
     try:
         return env.get_template(name)
-    except jinja2.TemplateNotFound:
-        raise QuizgenError(f"template {name!r} is missing from {env.loader.searchpath[0]}") from None
+    except jinja2.TemplateNotFound as error:
+        raise QuizgenError(f"template {error.name!r} is missing from {env.loader.searchpath[0]}") from None
     except jinja2.TemplateSyntaxError as error:
         raise QuizgenError(f"template {error.filename or name} line {error.lineno}: {error.message}") from None
+
+
+def load(env: jinja2.Environment, name: str) -> jinja2.Template:
+    """A template and, checked now, every template it imports or includes by name, so a missing
+    one is reported before any output is written."""
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        get_template(env, current)
+        source = env.loader.get_source(env, current)[0]
+        todo.extend(n for n in jinja2.meta.find_referenced_templates(env.parse(source)) if n)
+    return get_template(env, name)
+
+
+def stream(template: jinja2.Template, **context: Any) -> Iterator[str]:
+    """The rendered template in chunks; an error in a (user's) template is one line, not a traceback."""
+    pieces: list[str] = []
+    try:
+        for piece in template.generate(**context):
+            pieces.append(piece)
+            if len(pieces) >= CHUNK:
+                yield "".join(pieces)
+                pieces.clear()
+    except jinja2.TemplateNotFound as error:
+        raise QuizgenError(f"template {error.name!r} is missing") from None
+    except jinja2.TemplateError as error:
+        raise QuizgenError(f"template {template.name}: {error}") from None
+    yield "".join(pieces)
+
+
+class Renderer:
+    """A format's templates, compiled once; writes its worksheet and answer key as streams."""
+
+    def __init__(self, fmt: Format, templates: Path | None = None, with_key: bool = False) -> None:
+        if fmt.worksheet is None:
+            raise QuizgenError(f"format {fmt.name} is not written through templates")
+        self.format = fmt
+        self.env = environment(templates)
+        self.worksheet = load(self.env, fmt.worksheet)
+        self.key = load(self.env, fmt.key) if with_key and fmt.key else None
+
+    def stream_worksheet(self, **context: Any) -> Iterator[str]:
+        return stream(self.worksheet, **context)
+
+    def stream_key(self, **context: Any) -> Iterator[str]:
+        assert self.key is not None
+        return stream(self.key, **context)

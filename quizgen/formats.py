@@ -1,0 +1,40 @@
+"""The output formats. A new format is a template folder plus one line in `FORMATS`.
+
+Kept free of heavy imports: the CLI reads it to build `--format`'s choices, and `--help` must
+stay fast. The rendering itself is in `quizgen.render`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ANSWERS = ("separate", "inline", "none")  # where a worksheet's answer key goes
+MOODLE_TYPES = ("multichoice", "numerical", "auto")  # how Moodle asks a question (see view.moodle_type)
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    name: str
+    extension: str  # of the file written, without the dot
+    help: str
+    worksheet: str | None = None  # the template of the main file; None: not templated (JSON)
+    key: str | None = None  # the template of a separate answer key, for formats that have one
+    autoescape: bool = False  # HTML and XML: every value is escaped unless a filter marks it safe
+
+    @property
+    def folder(self) -> str | None:
+        return self.worksheet.split("/", 1)[0] if self.worksheet else None
+
+
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("json", "json", "the questions as data (schema/problem-set.schema.json)"),
+    Format("md", "md", "Markdown worksheet, answer key beside it", "md/worksheet.md.j2", "md/key.md.j2"),
+    Format("html", "html", "self-contained HTML page, printable; --interactive for self-check",
+           "html/worksheet.html.j2", "html/key.html.j2", autoescape=True),
+    Format("moodle", "xml", "Moodle XML for Question bank → Import", "moodle/questions.xml.j2", autoescape=True),
+)}
+
+
+def escaped_folders() -> frozenset[str]:
+    """Template folders whose templates are autoescaped (those of HTML and XML formats)."""
+    return frozenset(f.folder for f in FORMATS.values() if f.autoescape and f.folder)

@@ -1,0 +1,98 @@
+"""Writing a problem set in a templated format (Markdown, HTML, Moodle XML), for `quizgen generate`.
+
+Every check that can fail (options that do not fit the format, files that exist, templates that
+are missing) runs before the questions are generated and before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from quizgen.errors import QuizgenError
+from quizgen.formats import Format
+from quizgen.output import check_writable, emit
+
+if TYPE_CHECKING:  # jinja2 is imported only when a templated format is written
+    from quizgen.question import Question
+    from quizgen.render import Renderer
+    from quizgen.view import Sheet
+
+DEFAULT_CATEGORY = "$course$/quizgen"
+
+# Which formats each presentation option applies to (the option's flag, for the error message).
+APPLIES = {"title": ("--title", ("md", "html", "moodle")), "templates": ("--templates", ("md", "html", "moodle")),
+           "answers": ("--answers", ("md", "html")), "interactive": ("--interactive", ("html",)),
+           "moodle_type": ("--moodle-type", ("moodle",)), "category": ("--category", ("moodle",))}
+
+
+@dataclass(frozen=True, slots=True)
+class Look:
+    """How a set is presented; None (or False) where the user left the choice to quizgen."""
+
+    title: str | None = None
+    templates: Path | None = None
+    answers: str | None = None
+    interactive: bool = False
+    moodle_type: str | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The files a set becomes: the main one (or "-" for standard output) and the key, if separate."""
+
+    format: Format
+    look: Look
+    target: str
+    answers: str
+    key: Path | None
+
+
+def key_path(target: Path) -> Path:
+    """set-7.md → set-7-key.md, beside it."""
+    return target.with_name(f"{target.stem}-key{target.suffix}")
+
+
+def plan(fmt: Format, look: Look, target: str, force: bool) -> Plan:
+    """Check the options against the format and the files against --force; decide the answer key."""
+    for name, (flag, formats) in APPLIES.items():
+        if getattr(look, name) not in (None, False) and fmt.name not in formats:
+            names = ", ".join(formats[:-1]) + " or " + formats[-1] if len(formats) > 1 else formats[0]
+            raise QuizgenError(f"{flag} applies to --format {names}, not {fmt.name}")
+    if look.category is not None and not look.category.strip("/ "):
+        raise QuizgenError("--category needs a category path, e.g. '$course$/quizgen'")
+    answers = look.answers or ("none" if look.interactive else "inline" if target == "-" else "separate")
+    if fmt.key is None:
+        answers = "none"
+    if answers == "separate" and target == "-":
+        raise QuizgenError("--answers separate writes a key file beside the worksheet; with -o - use "
+                           "--answers inline or none")
+    key = key_path(Path(target)) if answers == "separate" else None
+    for path in (Path(target), key) if target != "-" else ():
+        if path is not None:
+            check_writable(path, force)
+    return Plan(fmt, look, target, answers, key)
+
+
+def load(p: Plan) -> Renderer:
+    """The format's templates, compiled now: a missing or broken one is reported before any work."""
+    from quizgen.render import Renderer
+
+    return Renderer(p.format, p.look.templates, with_key=p.key is not None)
+
+
+def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: Sheet, force: bool) -> None:
+    """Stream the set through the templates into the worksheet, then the key."""
+    from quizgen.view import QuestionViews, categories, moodle_type, typed
+
+    context = dict(
+        title=p.look.title, sheet=sheet, questions=QuestionViews(questions), answers=p.answers,
+        key_name=p.key.name if p.key else None, interactive=p.look.interactive,
+        category=(p.look.category or DEFAULT_CATEGORY).rstrip("/"), moodle_mode=p.look.moodle_type or "auto",
+        moodle_type=moodle_type, typed=typed, categories=categories(questions) if p.format.name == "moodle" else ())
+    emit(p.target, renderer.stream_worksheet(**context), force)
+    if p.key is not None:
+        emit(str(p.key), renderer.stream_key(**context), force)

@@ -1,0 +1,298 @@
+"""Questions laid out for the templates: derived data, no wording, no markup.
+
+Templates only present. Whatever they would otherwise have to work out (Keras's layer names,
+which config values are worth showing, which wrong value comes from which mistake, how Moodle
+should ask a question) is derived here once per question, the same for every format.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from quizgen.formats import MOODLE_TYPES
+from quizgen.layers import AXES, Layer, Shape, shape_text
+from quizgen.misconceptions import CATALOGUE
+from quizgen.question import Distractor, Question, Target, Value
+from quizgen.summary import layer_names
+
+EXPLANATIONS = {m.id: m.explanation for m in CATALOGUE}
+
+# Keras defaults a reader takes for granted: a config value equal to one is left out of the
+# layer's description (strides and padding are always shown: they are what shape questions test).
+QUIET_DEFAULTS: dict[str, Any] = {
+    "trainable": True, "dilation_rate": 1, "groups": 1, "use_bias": True, "depth_multiplier": 1,
+    "output_padding": None, "keepdims": False, "axis": -1, "center": True, "scale": True, "max_value": None,
+    "negative_slope": 0.0, "threshold": 0.0}
+
+
+def code_value(value: Any) -> str:
+    """A config value as one would type it in Keras: (3, 3), "valid", False; 1-tuples as plain ints."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, tuple):
+        if len(value) == 1 and not isinstance(value[0], tuple):
+            return code_value(value[0])
+        return "(" + ", ".join(code_value(v) for v in value) + ")"
+    return repr(value)
+
+
+def _is_quiet(key: str, value: Any) -> bool:
+    if key not in QUIET_DEFAULTS:
+        return False
+    default = QUIET_DEFAULTS[key]
+    if isinstance(value, tuple):
+        return all(v == default for v in value)
+    return value is default if isinstance(default, bool) or default is None else value == default
+
+
+@functools.lru_cache(maxsize=8192)  # the same layers and stacks recur across a set
+def _names(layers: tuple[Layer, ...]) -> tuple[str, ...]:
+    return tuple(layer_names(layers))
+
+
+@functools.lru_cache(maxsize=8192)
+def layer_code(layer: Layer, asked: frozenset[str] = frozenset()) -> str:
+    """The layer as Keras source, `Conv2D(filters=32, kernel_size=(3, 3), ...)`: defaults left out,
+    `trainable` last, and a key the question asks for (a reverse question's filters) shown as "?"."""
+    keys = sorted(layer.__dataclass_fields__, key=lambda k: k == "trainable")
+    items = (f"{key}={'?' if key in asked else code_value(getattr(layer, key))}" for key in keys
+             if key in asked or not _is_quiet(key, getattr(layer, key)))
+    return f"{layer.class_name}({', '.join(items)})"
+
+
+def axis_names(shape: Value) -> tuple[str, ...]:
+    """Symbols for the axes of an output shape: H, W, C for 2D; D, H, W, C; L, C; n for a vector."""
+    rank = len(shape) - 1 if isinstance(shape, list) else 0
+    return (*AXES[rank], "C") if rank else ("n",)
+
+
+@dataclass(frozen=True, slots=True)
+class LayerRow:
+    """One layer as the stack table shows it; `number` counts from 1, as people do."""
+
+    number: int
+    name: str  # Keras's automatic name: conv2d, conv2d_1, ...
+    class_name: str
+    code: str  # the layer as Keras source, for the configuration column
+    output_shape: Shape
+
+
+@dataclass(frozen=True, slots=True)
+class Wrong:
+    """A wrong value and the mistake that gives it: the title names it, `why` explains it."""
+
+    value: Value
+    misconception: str
+    title: str
+    why: str
+    near_miss: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    letter: str
+    value: Value
+    correct: bool
+    wrong: Wrong | None
+
+
+@dataclass(frozen=True, slots=True)
+class Blank:
+    """One number a student types: a whole answer, or one axis of a shape.
+
+    `wrong` lists each wrong number once, with every mistake that leads to it, so a numeric
+    answer can be met with the feedback of the misconception(s) it reveals.
+    """
+
+    axis: str | None
+    answer: int | float
+    wrong: tuple[tuple[int | float, tuple[Wrong, ...]], ...]
+    tolerance: float  # 0 for counts; half a unit of the last decimal for rounded values (KiB, MiB)
+
+
+@dataclass(frozen=True, slots=True)
+class PartView:
+    number: int  # position among the question's parts, from 1
+    target: Target
+    row: LayerRow | None  # the layer asked about; None for the whole stack
+    answer: Value
+    answer_letter: str | None  # None when the part is not multiple choice
+    choices: tuple[Choice, ...]
+    wrong: tuple[Wrong, ...]  # every distractor, shown as an option or not
+    blanks: tuple[Blank, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SolutionLine:
+    topic: str
+    row: LayerRow | None
+    formula: str
+    substitution: str
+    result: Value
+    restates: bool  # the substitution already reads as the result (a shape written out): show it once
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionView:
+    q: Question
+    number: int  # position in the set, from 1
+    input_shape: Shape
+    rows: tuple[LayerRow, ...]
+    parts: tuple[PartView, ...]
+    solution: tuple[SolutionLine, ...]
+    show_shapes: bool  # False when a shape would give the answer away
+    worked: tuple[tuple[Shape, int], ...]  # a student's worked summary to check (shape, Param #), if any
+
+    @property
+    def table(self) -> tuple[tuple[LayerRow, PartView | None], ...]:
+        """Each layer with the part that asks about it, if any: the rows of a table to fill in."""
+        by_layer = {p.target.layer: p for p in self.parts}
+        return tuple((row, by_layer.get(row.number - 1)) for row in self.rows)
+
+    @property
+    def whole(self) -> PartView | None:
+        """The part that asks about the whole stack (a table's total row), if any."""
+        return next((p for p in self.parts if p.target.layer is None), None)
+
+    @property
+    def misconceptions(self) -> tuple[str, ...]:
+        """Catalogue ids among all the wrong values, in first-seen order."""
+        return tuple(dict.fromkeys(w.misconception for p in self.parts for w in p.wrong if not w.near_miss))
+
+    @property
+    def option_misconceptions(self) -> tuple[str, ...]:
+        """Catalogue ids among the wrong options actually shown."""
+        return tuple(dict.fromkeys(c.wrong.misconception for p in self.parts for c in p.choices
+                                   if c.wrong and not c.wrong.near_miss))
+
+
+def wrong(d: Distractor) -> Wrong:
+    return Wrong(d.value, d.misconception, d.title, EXPLANATIONS.get(d.misconception, d.feedback), d.near_miss)
+
+
+def tolerance(answer: int | float) -> float:
+    """Rounded answers (memory in KiB, 2 decimals) accept what rounds to them; counts are exact."""
+    if isinstance(answer, int):
+        return 0
+    decimals = len(repr(answer).partition(".")[2])
+    return 5 / 10 ** (decimals + 1)
+
+
+def _blanks(answer: Value, wrongs: tuple[Wrong, ...]) -> tuple[Blank, ...]:
+    """The numbers to type; none when the answer is not a number (a layer's name)."""
+    if isinstance(answer, str):
+        return ()
+    if not isinstance(answer, list):
+        return (Blank(None, answer, tuple((w.value, (w,)) for w in wrongs), tolerance(answer)),)
+    blanks = []
+    for i, (axis, right) in enumerate(zip(axis_names(answer), answer)):
+        by_value: dict[int, list[Wrong]] = {}
+        for w in wrongs:
+            if w.value[i] != right:
+                by_value.setdefault(w.value[i], []).append(w)
+        blanks.append(Blank(axis, right, tuple((v, tuple(ws)) for v, ws in by_value.items()), 0))
+    return tuple(blanks)
+
+
+def view(q: Question, number: int) -> QuestionView:
+    stack = q.stack
+    names = _names(stack.layers)
+    asked = {t.layer: frozenset({t.quantity}) for t in (p.target for p in q.parts)
+             if t.layer is not None and t.quantity in stack.layers[t.layer].__dataclass_fields__}
+    rows = tuple(LayerRow(i + 1, names[i], layer.class_name, layer_code(layer, asked.get(i, frozenset())),
+                          stack.output_of(i)) for i, layer in enumerate(stack.layers))
+    parts = []
+    for n, p in enumerate(q.parts, 1):
+        wrongs = tuple(wrong(d) for d in p.distractors)
+        choices = tuple(Choice(o.letter, o.value, o.correct, wrongs[i - 1] if i else None)
+                        for o, i in zip(p.options, p.option_order))
+        parts.append(PartView(n, p.target, None if p.target.layer is None else rows[p.target.layer], p.answer,
+                              p.answer_letter if choices else None, choices, wrongs, _blanks(p.answer, wrongs)))
+    solution = tuple(SolutionLine(s.topic, None if s.layer is None else rows[s.layer], s.formula, s.substitution,
+                                  s.result, s.substitution == (shape_text(s.result) if isinstance(s.result, list)
+                                                               else str(s.result)))
+                     for s in q.solution)
+    worked = tuple((tuple(w["output_shape"]), w["params"]) for w in q.extra.get("worked", ()))
+    # An asked config value (filters, kernel size) can be read off the output shapes: hide them.
+    return QuestionView(q, number, stack.input_shape, rows, tuple(parts), solution, q.show_shapes and not asked,
+                        worked)
+
+
+class QuestionViews:
+    """The views of a set, built afresh on each pass: a template may walk the set twice (the
+    questions, then an inline answer key) without the views of every question held at once.
+    `numbers` are the questions' positions in the set, when these are only some of them."""
+
+    def __init__(self, questions: Sequence[Question], numbers: Sequence[int] | None = None) -> None:
+        self.questions = questions
+        self.numbers = numbers or range(1, len(questions) + 1)
+
+    def __iter__(self) -> Iterator[QuestionView]:
+        return (view(q, n) for q, n in zip(self.questions, self.numbers))
+
+    def __len__(self) -> int:
+        return len(self.questions)
+
+
+SHAPES = ("output_shape", "output_size")
+SUMS = ("params", "trainable_params", "non_trainable_params", "memory_bytes")
+
+
+def typed(v: QuestionView, mode: str) -> bool:
+    """Whether Moodle asks for typed numbers (NUMERICAL) rather than a choice among options.
+
+    A layer's name can only be chosen, a table with nothing to choose from only typed; otherwise
+    `auto` types shapes and sums (whole-stack totals), and chooses for the rest.
+    """
+    if mode not in MOODLE_TYPES:
+        raise ValueError(f"unknown Moodle question type {mode!r}")
+    if not all(p.blanks for p in v.parts):
+        return False
+    if not all(p.choices for p in v.parts):
+        return True
+    if mode == "auto":
+        return all(p.target.quantity in SHAPES or (p.target.layer is None and p.target.quantity in SUMS)
+                   for p in v.parts)
+    return mode == "numerical"
+
+
+def moodle_type(v: QuestionView, mode: str) -> str:
+    """The Moodle question type: multichoice, numerical, or cloze for several answers in one
+    question (a table's blanks, or an output shape with one NUMERICAL blank per axis: each axis
+    then gets its own misconception feedback, which one typed shape string could not)."""
+    if len(v.parts) > 1:
+        return "cloze"
+    if not typed(v, mode):
+        return "multichoice"
+    return "numerical" if len(v.parts[0].blanks) == 1 else "cloze"
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """The questions of one kind and difficulty: one Moodle category, so a quiz can draw from it."""
+
+    kind: str
+    difficulty: int
+    questions: QuestionViews
+
+
+def categories(questions: Sequence[Question]) -> list[Category]:
+    """Group by (kind, difficulty) in order of first appearance; questions keep their set order and number."""
+    groups: dict[tuple[str, int], list[int]] = {}
+    for i, q in enumerate(questions):
+        groups.setdefault((q.kind, q.difficulty), []).append(i)
+    return [Category(kind, difficulty, QuestionViews([questions[i] for i in indices], [i + 1 for i in indices]))
+            for (kind, difficulty), indices in groups.items()]
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    """What a set says about itself, so a reader can make it again."""
+
+    seed: int | None
+    question_seed: int | None
+    kinds: tuple[str, ...]
+    difficulties: tuple[int, ...]
