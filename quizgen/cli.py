@@ -48,6 +48,13 @@ examples:
   quizgen generate --question-seed 4242 -o -     (rebuild one question from its seed)
 """
 
+EXAM_HELP = """examples:
+  quizgen exam --init                                   (writes a commented exam.toml to start from)
+  quizgen exam exam.toml --fake-roster 30 -o output/midterm/
+  quizgen exam exam.toml --roster students.csv --format md --format html -o output/midterm/
+  quizgen exam exam.toml --roster students.csv --only V07 --force -o output/midterm/
+"""
+
 DRILL_HELP = """answers: a number (18,496 or 18496), a shape (26x26x32 or (26, 26, 32)), or with --mc a letter.
 commands: hint (the formula), skip (show the solution), quit; end of input or Ctrl-C also ends the drill.
 Answers may be piped in, one per line. The level goes up after a run of right answers and down
@@ -140,6 +147,31 @@ def build_parser() -> Parser:
     mis = commands.add_parser("misconceptions", help="list the misconceptions distractors come from",
                               description="List the catalogue of misconceptions that distractors come from.")
     mis.set_defaults(run=cmd_misconceptions)
+
+    exam = commands.add_parser("exam", help="per-student exam variants, keys and a Moodle bank from a blueprint",
+                               description=(
+        "Write an exam from a TOML blueprint: a worksheet and an answer key per variant (one per student),\n"
+        "one Moodle XML file with a category per slot holding every variant (for 'random question from\n"
+        "category'), manifest.json (variant → student, seeds) and grading-key.csv. The same blueprint\n"
+        "and seed always give the same files; a student's name never changes their numbers."),
+        epilog=EXAM_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    exam.add_argument("blueprint", nargs="?", metavar="BLUEPRINT.toml", help="the exam blueprint")
+    exam.add_argument("--init", nargs="?", const="exam.toml", metavar="PATH",
+                      help="write a commented example blueprint (default exam.toml) and stop")
+    who = exam.add_mutually_exclusive_group()
+    who.add_argument("--roster", metavar="CSV", help="students, one per row (a 'name' column, UTF-8)")
+    who.add_argument("--fake-roster", type=int, metavar="N", help="N made-up students (Faker), for a demo")
+    exam.add_argument("--variants", type=int, metavar="N",
+                      help="number of variants (default: one per student, or 1 without a roster)")
+    exam.add_argument("--locale", metavar="LOCALE", help="Faker locale for names (default: the blueprint's, en_US)")
+    exam.add_argument("--format", "-f", action="append", choices=["md", "html"], metavar="{md,html}",
+                      help="worksheet format, repeatable (default md); the Moodle file is always written")
+    exam.add_argument("--output", "-o", metavar="DIR", help="output folder (default output/BLUEPRINT-NAME/)")
+    exam.add_argument("--only", metavar="VARIANT", help="rebuild just this variant's worksheets and keys (e.g. V07)")
+    exam.add_argument("--templates", metavar="DIR", help="your own copy of the templates folder")
+    exam.add_argument("--force", action="store_true", help="overwrite existing files")
+    exam.add_argument("--quiet", "-q", action="store_true", help="no progress bar or messages")
+    exam.set_defaults(run=cmd_exam)
 
     drill = commands.add_parser("drill", help="practise in the terminal, with a diagnosis of each mistake",
                                 description=(
@@ -241,6 +273,49 @@ def cmd_misconceptions(args: argparse.Namespace) -> None:
     from quizgen.misconceptions import CATALOGUE
     for m in CATALOGUE:
         print(f"{m.id:<40}{m.title}")
+
+
+def cmd_exam(args: argparse.Namespace) -> None:
+    import dataclasses
+
+    from quizgen.blueprint import load_blueprint
+    from quizgen.exam import ExamOutput, fake_roster, plan_exam, read_roster, write_exam
+    from quizgen.progress import progress_bar
+
+    if args.init is not None:
+        from quizgen.output import write_atomic
+        from quizgen.render import default_templates
+        example = (default_templates() / "exam" / "example.toml").read_text(encoding="utf-8")
+        write_atomic(Path(args.init), [example])
+        if not args.quiet:
+            print(f"wrote {args.init}; edit it, then: quizgen exam {args.init} --fake-roster 30", file=sys.stderr)
+        return
+    if not args.blueprint:
+        raise QuizgenError("give a blueprint (quizgen exam exam.toml), or --init to write an example")
+    bp = load_blueprint(Path(args.blueprint))
+    if args.locale:
+        bp = dataclasses.replace(bp, locale=args.locale)
+    for flag, value in (("--variants", args.variants), ("--fake-roster", args.fake_roster)):
+        if value is not None and value <= 0:
+            raise QuizgenError(f"{flag} must be at least 1, got {value}")
+    if args.roster:
+        students = read_roster(Path(args.roster))
+        if args.variants is not None and args.variants != len(students):
+            raise QuizgenError(f"--variants {args.variants} but the roster has {len(students)} students")
+    elif args.fake_roster:
+        students = fake_roster(args.fake_roster, bp.locale, bp.seed)
+    else:
+        students = [""] * (args.variants or 1)
+    out = ExamOutput(Path(args.output or f"output/{Path(args.blueprint).stem}"), tuple(dict.fromkeys(args.format or ["md"])),
+                     Path(args.templates) if args.templates else None, args.only, args.force)
+    total = len(students) * len(bp.slots)
+    plan = plan_exam(bp, students, progress_bar(total, "drawing questions", args.quiet, min_total=200))
+    names = write_exam(plan, out, progress_bar(len(students) * len(out.formats), "writing", args.quiet, min_total=20))
+    if not args.quiet:
+        for warning in plan.warnings:
+            print(f"quizgen: warning: {warning}", file=sys.stderr)
+        print(f"wrote {len(names)} files to {out.folder}/ ({len(plan.variants)} variants, {len(bp.slots)} slots)",
+              file=sys.stderr)
 
 
 def cmd_drill(args: argparse.Namespace) -> None:

@@ -6,7 +6,7 @@ are missing) runs before the questions are generated and before anything is writ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -84,15 +84,28 @@ def load(p: Plan) -> Renderer:
     return Renderer(p.format, p.look.templates, with_key=p.key is not None)
 
 
-def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: Sheet, force: bool) -> None:
-    """Stream the set through the templates into the worksheet, then the key."""
-    from quizgen.view import QuestionViews, categories, moodle_type, typed
+def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: Sheet, force: bool,
+          category_paths: Sequence[str] | None = None, moodle_modes: Mapping[str, str] | None = None) -> None:
+    """Stream the set through the templates into the worksheet, then the key. Moodle categories
+    are kind/difficulty-n unless `category_paths` names one per question (an exam's slots), and
+    `moodle_modes` may set the Moodle type per question id (an exam slot's choice)."""
+    from quizgen import view
+    from quizgen.view import QuestionViews, categories
+
+    modes = moodle_modes or {}
+
+    def moodle_type(v: view.QuestionView, mode: str) -> str:
+        return view.moodle_type(v, modes.get(v.q.id, mode))
+
+    def typed(v: view.QuestionView, mode: str) -> bool:
+        return view.typed(v, modes.get(v.q.id, mode))
 
     context = dict(
         title=p.look.title, sheet=sheet, questions=QuestionViews(questions), answers=p.answers,
         key_name=p.key.name if p.key else None, interactive=p.look.interactive,
         category=(p.look.category or DEFAULT_CATEGORY).rstrip("/"), moodle_mode=p.look.moodle_type or "auto",
-        moodle_type=moodle_type, typed=typed, categories=categories(questions) if p.format.name == "moodle" else ())
+        moodle_type=moodle_type, typed=typed,
+        categories=categories(questions, category_paths) if p.format.name == "moodle" else ())
     emit(p.target, renderer.stream_worksheet(**context), force)
     if p.key is not None:
         emit(str(p.key), renderer.stream_key(**context), force)

@@ -272,20 +272,27 @@ def moodle_type(v: QuestionView, mode: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Category:
-    """The questions of one kind and difficulty: one Moodle category, so a quiz can draw from it."""
+    """Questions that are equivalent for a quiz's "random question from category": one Moodle
+    category, at `path` below the set's base category."""
 
-    kind: str
-    difficulty: int
+    path: str
     questions: QuestionViews
 
 
-def categories(questions: Sequence[Question]) -> list[Category]:
-    """Group by (kind, difficulty) in order of first appearance; questions keep their set order and number."""
-    groups: dict[tuple[str, int], list[int]] = {}
+def category_name(name: str) -> str:
+    """Moodle reads "/" as a level separator; a slash inside a name is written twice."""
+    return name.replace("/", "//")
+
+
+def categories(questions: Sequence[Question], paths: Sequence[str] | None = None) -> list[Category]:
+    """Group by path (default: kind/difficulty-n) in order of first appearance; questions keep
+    their set order and number."""
+    groups: dict[str, list[int]] = {}
     for i, q in enumerate(questions):
-        groups.setdefault((q.kind, q.difficulty), []).append(i)
-    return [Category(kind, difficulty, QuestionViews([questions[i] for i in indices], [i + 1 for i in indices]))
-            for (kind, difficulty), indices in groups.items()]
+        path = paths[i] if paths is not None else f"{q.kind}/difficulty-{q.difficulty}"
+        groups.setdefault(path, []).append(i)
+    return [Category(path, QuestionViews([questions[i] for i in indices], [i + 1 for i in indices]))
+            for path, indices in groups.items()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,3 +303,6 @@ class Sheet:
     question_seed: int | None
     kinds: tuple[str, ...]
     difficulties: tuple[int, ...]
+    variant: str | None = None  # an exam variant's code, shown in its header
+    student: str | None = None  # the student the variant is for
+    instructions: str | None = None  # an exam's own instructions (Markdown), instead of the default

@@ -105,7 +105,8 @@ def test_a_missing_or_broken_template_is_named(tmp_path: Path, capsys) -> None:
     (mine / "md" / "key.md.j2").write_text("{{ no_such_thing }}", encoding="utf-8")
     status, _, err = run(capsys, *GOLDEN_SET, "--format", "md", "--templates", str(mine), "--output", str(out))
     assert status == 2 and err.count("\n") == 1 and "md/_macros.md.j2" in err
-    (mine / "md" / "_macros.md.j2").write_text("{% macro question(v) %}Q{{ v.number }} {{ v.q.nothing }}"
+    (mine / "md" / "_macros.md.j2").write_text("{% macro exam_header(sheet) %}{% endmacro %}"
+                                               "{% macro question(v) %}Q{{ v.number }} {{ v.q.nothing }}"
                                                "{% endmacro %}", encoding="utf-8")
     status, _, err = run(capsys, *GOLDEN_SET, "--format", "md", "--answers", "none", "--templates", str(mine),
                          "--output", str(out))
