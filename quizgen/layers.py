@@ -203,9 +203,15 @@ class Windowed(Layer):
         return out
 
     def window_steps(self, index: int, shape: Shape) -> list[Step]:
+        """One step per spatial axis, or one for all when every axis computes the same numbers."""
         ks, ss, ds, padding = self.window()
-        return [window_step(index, axis, n, k, s, d, padding)
-                for axis, n, k, s, d in zip(AXES[self.rank], shape[:-1], ks, ss, ds)]
+        axes = list(zip(AXES[self.rank], shape[:-1], ks, ss, ds))
+        if len(axes) > 1 and len({a[1:] for a in axes}) == 1:
+            first = window_step(index, *axes[0], padding)
+            names = " = ".join(f"{a[0]}_out" for a in axes)
+            return [Step(first.topic, index, first.formula.replace(f"{axes[0][0]}_out", names, 1),
+                         first.substitution, first.result)]
+        return [window_step(index, *axis, padding) for axis in axes]
 
     def shape_steps(self, index: int, shape: Shape) -> list[Step]:
         out = self.output_shape(index, shape)

@@ -69,6 +69,7 @@ class Builder:
         dilation = rng.choice(dilations) if stride == 1 else 1
         fits = [k for k in kernels if padding == "same" or dilation * (k - 1) + 1 <= self.smallest()] or [1]
         k = rng.choice(fits)
+        dilation = dilation if k > 1 else 1  # a 1×1 kernel has nothing to dilate
         kernel = (k,) * self.rank
         if depth_kernels is not None and self.rank == 3:  # rectangular video kernels, e.g. 1×3×3
             depth = rng.choice([d for d in depth_kernels if padding == "same" or d <= self.shape[0]] or [1])
@@ -85,7 +86,10 @@ class Builder:
             return
         p = rng.choice(fits)
         s = rng.choice((p, max(p - 1, 1))) if overlapping else p
-        self.add(f"{rng.choice(kinds)}Pooling{self.rank}D", pool_size=(p,) * self.rank,
+        kind = rng.choice(kinds)
+        if kind == "Average" and for_pytorch(rng):  # PyTorch's average pooling cannot leave out uneven padding
+            paddings = ("valid",)
+        self.add(f"{kind}Pooling{self.rank}D", pool_size=(p,) * self.rank,
                  strides=(s,) * self.rank, padding=rng.choice(paddings))
 
     def dense_head(self, rng: Picker, hidden: Sequence[int], dropout: bool, flatten: bool) -> None:
@@ -119,7 +123,8 @@ def classifier_2d(rng: Picker, difficulty: int, flatten: bool, input_shape: Shap
             b.conv(rng, filters, (3, 5, 7), strides=(1, 1, 2), paddings=("valid", "same"),
                    dilations=(1, 1, 2), groups=(1, 1, 2, 4))
             if rng.choice((True, False)):
-                b.add("BatchNormalization", axis=-1, center=True, scale=rng.choice((True, True, False)))
+                scales = (True,) if for_pytorch(rng) else (True, True, False)  # PyTorch: gamma and beta go together
+                b.add("BatchNormalization", axis=-1, center=True, scale=rng.choice(scales))
                 if rng.choice((True, False)):
                     b.add("ReLU")
                 else:
@@ -151,7 +156,7 @@ def text_1d(rng: Picker, difficulty: int, flatten: bool, input_shape: Shape) -> 
         if difficulty > 1:
             b.pool(rng, (2, 3, 4, 5), ("Max", "Average") if difficulty == 3 else ("Max",),
                    overlapping=difficulty == 3)
-    if difficulty == 3 and not flatten and rng.choice((True, False)):
+    if difficulty == 3 and not flatten and not for_pytorch(rng) and rng.choice((True, False)):
         b.add("Dense", units=rng.choice((16, 32, 64)), use_bias=True)  # per time step: Keras's last-axis Dense
     b.dense_head(rng, _hidden(rng, difficulty), dropout=difficulty == 3, flatten=flatten)
     return b.stack()
@@ -276,6 +281,9 @@ class Constraints:
     families: tuple[str, ...] | None = None
     inputs: tuple[Shape, ...] | None = None
     bias: bool | None = None
+    # "pytorch": the question is shown as PyTorch code, so it counts in PyTorch's convention and its
+    # stack is drawn among those PyTorch writes faithfully (quizgen.code), by construction.
+    convention: str = "keras"
 
     def inputs_of(self, family: Family, difficulty: int) -> tuple[Shape, ...]:
         candidates = family.inputs(difficulty)
@@ -283,6 +291,11 @@ class Constraints:
 
 
 NO_CONSTRAINTS = Constraints()
+
+
+def for_pytorch(rng: Picker) -> bool:
+    """Whether the stack being drawn must have a faithful PyTorch form (see `Constraints.convention`)."""
+    return getattr(rng, "constraints", NO_CONSTRAINTS).convention == "pytorch"
 
 
 class ConstrainedRandom(random.Random):
