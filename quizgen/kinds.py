@@ -16,11 +16,12 @@ from dataclasses import dataclass
 
 from quizgen.errors import LayerError
 from quizgen.layers import (BatchNormalization, Conv, ConvTranspose, Dense, DepthwiseConv, Flatten, Layer,
-                            SeparableConv, Step, times)
+                            SeparableConv, Step, shape_text, times)
 from quizgen.misconceptions import CATALOGUE, Misconception, replay
 from quizgen.question import MC_DISTRACTORS, NEAR_MISS, Distractor, Part, Question, Target, Value
-from quizgen.quantities import BYTES_PER_PARAM, UNIT_BYTES, WINDOWED, read
-from quizgen.sampling import Picker, sample
+from quizgen.code import has_module
+from quizgen.quantities import BYTES_PER_PARAM, UNIT_BYTES, WINDOWED, channels_first, layer_params, read
+from quizgen.sampling import NO_CONSTRAINTS, Picker, sample
 from quizgen.stack import Flow, Stack
 from quizgen.summary import layer_names
 
@@ -153,9 +154,11 @@ def near_misses(answer: Value, stack: Stack, target: Target) -> list[Value]:
     if isinstance(answer, float):
         return [round(answer * f, 2) for f in (2, 0.5, 1.1, 0.9, 4)]
     if isinstance(answer, list) and len(answer) > 1:
-        *spatial, c = answer
-        return [[n + 1 for n in spatial] + [c], [n - 1 for n in spatial] + [c], spatial + [2 * c],
-                [2 * n for n in spatial] + [c], [n + 2 for n in spatial] + [c]]
+        first = target.convention == "pytorch"  # channels first
+        c, spatial = (answer[0], answer[1:]) if first else (answer[-1], answer[:-1])
+        return [[c, *sizes] if first else [*sizes, c] for sizes, c in (
+            ([n + 1 for n in spatial], c), ([n - 1 for n in spatial], c), (spatial, 2 * c),
+            ([2 * n for n in spatial], c), ([n + 2 for n in spatial], c))]
     if isinstance(answer, list):
         return [[v] for v in near_misses(answer[0], stack, target)]
     if answer == 0:
@@ -179,13 +182,18 @@ def shape_steps(stack: Stack, upto: int) -> list[Step]:
     return steps
 
 
-def param_steps(stack: Stack, index: int) -> list[Step]:
-    return stack.layers[index].param_steps(index, stack.input_of(index))
+def param_steps(stack: Stack, index: int, convention: str = "keras") -> list[Step]:
+    steps = stack.layers[index].param_steps(index, stack.input_of(index))
+    if convention == "pytorch" and isinstance(stack.layers[index], BatchNormalization):
+        # PyTorch keeps the running statistics as buffers: gamma and beta are the parameters.
+        weights, statistics, _ = steps
+        return [dataclasses.replace(statistics, topic="buffers"), dataclasses.replace(weights, topic="params")]
+    return steps
 
 
-def total_step(stack: Stack, quantity: str) -> Step:
-    attr = {"params": "total", "trainable_params": "trainable", "non_trainable_params": "non_trainable"}[quantity]
-    values = [getattr(p, attr) for p in stack.counts]
+def total_step(stack: Stack, quantity: str, convention: str = "keras") -> Step:
+    target = Target(None, quantity, convention)
+    values = [layer_params(row, layer, target) for row, layer in zip(stack.flow, stack.layers)]
     terms = [f"{v:,}" for v in values if v] or ["0"]
     return Step(quantity.replace("_", "-").replace("params", "total"), None, "sum over all layers",
                 " + ".join(terms), sum(values))
@@ -209,46 +217,54 @@ def _indices(stack: Stack, cls: type[Layer] | tuple[type[Layer], ...]) -> list[i
     return [i for i, layer in enumerate(stack.layers) if isinstance(layer, cls)]
 
 
-def conv_params(rng: Picker, difficulty: int) -> Built:
+def _askable(stack: Stack, indices: list[int], convention: str) -> list[int]:
+    """The layers a question may point at: in PyTorch code, a ZeroPadding folded into the next
+    convolution's padding= has no module, so no line to point at."""
+    return indices if convention == "keras" else [i for i in indices if has_module(stack, i)]
+
+
+def conv_params(rng: Picker, difficulty: int, convention: str) -> Built:
     families = {1: ("single-conv",), 2: ("classifier-2d",), 3: ALL_FAMILIES}[difficulty]
     family, stack = sample(rng, difficulty, families)
     i = rng.choice(_indices(stack, CONV_LIKE))
-    return Built(family, stack, [Target(i, "params")], param_steps(stack, i), show_shapes=True)
+    return Built(family, stack, [Target(i, "params", convention)], param_steps(stack, i), show_shapes=True)
 
 
-def layer_params(rng: Picker, difficulty: int) -> Built:
+def layer_params(rng: Picker, difficulty: int, convention: str) -> Built:
     families = ("single-layer",) if difficulty == 1 else STACK_FAMILIES[difficulty]
     family, stack = sample(rng, difficulty, families)
     weighted = [i for i, layer in enumerate(stack.layers) if layer.has_weights]
-    others = [i for i in range(len(stack.layers)) if i not in weighted and stack.layers[i].class_name != "ReLU"]
+    others = _askable(stack, [i for i in range(len(stack.layers))
+                              if i not in weighted and stack.layers[i].class_name != "ReLU"], convention)
     use_others = others and (not weighted or rng.choice(range(6)) == 0)  # zero-parameter layers: 1 in 6
     i = rng.choice(others if use_others else weighted)
     show = difficulty < 3
-    steps = ([] if show else shape_steps(stack, i - 1) if i else []) + param_steps(stack, i)
-    return Built(family, stack, [Target(i, "params")], steps, show_shapes=show)
+    steps = ([] if show else shape_steps(stack, i - 1) if i else []) + param_steps(stack, i, convention)
+    return Built(family, stack, [Target(i, "params", convention)], steps, show_shapes=show)
 
 
-def total_params(rng: Picker, difficulty: int) -> Built:
+def total_params(rng: Picker, difficulty: int, convention: str) -> Built:
     family, stack = sample(rng, difficulty, STACK_FAMILIES[difficulty])
     quantity = "params"
-    if any(isinstance(layer, BatchNormalization) for layer in stack.layers):
+    # In PyTorch's convention nothing is non-trainable here (statistics are buffers, nothing is frozen).
+    if convention == "keras" and any(isinstance(layer, BatchNormalization) for layer in stack.layers):
         quantity = rng.choice(("params", "trainable_params", "non_trainable_params"))
     show = difficulty < 3
     steps = [] if show else shape_steps(stack, len(stack.layers) - 1)
     for i, layer in enumerate(stack.layers):
         if layer.has_weights:
-            steps.extend(param_steps(stack, i))
-    steps.append(total_step(stack, quantity))
-    return Built(family, stack, [Target(None, quantity)], steps, show_shapes=show)
+            steps.extend(param_steps(stack, i, convention))
+    steps.append(total_step(stack, quantity, convention))
+    return Built(family, stack, [Target(None, quantity, convention)], steps, show_shapes=show)
 
 
-def output_shape(rng: Picker, difficulty: int) -> Built:
+def output_shape(rng: Picker, difficulty: int, convention: str) -> Built:
     families = ("single-conv",) if difficulty == 1 else STACK_FAMILIES[difficulty]
     family, stack = sample(rng, difficulty, families)
-    changing = [i for i, layer in enumerate(stack.layers)
-                if layer.class_name not in SHAPE_KEEPING and len(stack.output_of(i)) > 1]
+    changing = _askable(stack, [i for i, layer in enumerate(stack.layers)
+                                if layer.class_name not in SHAPE_KEEPING and len(stack.output_of(i)) > 1], convention)
     i = rng.choice(changing or [len(stack.layers) - 1])
-    return Built(family, stack, [Target(i, "output_shape")], shape_steps(stack, i), show_shapes=False)
+    return Built(family, stack, [Target(i, "output_shape", convention)], shape_steps(stack, i), show_shapes=False)
 
 
 def _flatten_stack(rng: Picker, difficulty: int) -> tuple[str, Stack, int]:
@@ -256,27 +272,27 @@ def _flatten_stack(rng: Picker, difficulty: int) -> tuple[str, Stack, int]:
     return family, stack, _indices(stack, Flatten)[0]
 
 
-def flatten_size(rng: Picker, difficulty: int) -> Built:
+def flatten_size(rng: Picker, difficulty: int, convention: str) -> Built:
     family, stack, f = _flatten_stack(rng, difficulty)
-    return Built(family, stack, [Target(f, "output_size")], shape_steps(stack, f), show_shapes=False)
+    return Built(family, stack, [Target(f, "output_size", convention)], shape_steps(stack, f), show_shapes=False)
 
 
-def dense_after_flatten(rng: Picker, difficulty: int) -> Built:
+def dense_after_flatten(rng: Picker, difficulty: int, convention: str) -> Built:
     family, stack, f = _flatten_stack(rng, difficulty)
     d = next(i for i in _indices(stack, Dense) if i > f)
     steps = shape_steps(stack, f) + param_steps(stack, d)
-    return Built(family, stack, [Target(d, "params")], steps, show_shapes=False)
+    return Built(family, stack, [Target(d, "params", convention)], steps, show_shapes=False)
 
 
-def summary_table(rng: Picker, difficulty: int) -> Built:
+def summary_table(rng: Picker, difficulty: int, convention: str) -> Built:
     family, stack = sample(rng, difficulty, STACK_FAMILIES[difficulty])
-    targets = [Target(i, "params") for i in range(len(stack.layers))] + [Target(None, "params")]
+    targets = [Target(i, "params", convention) for i in range(len(stack.layers))] + [Target(None, "params", convention)]
     steps: list[Step] = []
     for i in range(len(stack.layers)):
         steps.extend(shape_steps(stack, i)[-1:] if difficulty < 3 else stack.layers[i].shape_steps(i, stack.input_of(i)))
         if stack.layers[i].has_weights:
-            steps.extend(param_steps(stack, i))
-    steps.append(total_step(stack, "params"))
+            steps.extend(param_steps(stack, i, convention))
+    steps.append(total_step(stack, "params", convention))
     return Built(family, stack, targets, steps, show_shapes=difficulty < 3, multiple_choice=False)
 
 
@@ -288,7 +304,7 @@ def _prefix_steps(stack: Stack, index: int, show: bool) -> list[Step]:
     return [] if show or index == 0 else shape_steps(stack, index - 1)
 
 
-def macs(rng: Picker, difficulty: int) -> Built:
+def macs(rng: Picker, difficulty: int, convention: str) -> Built:
     families = ("single-conv",) if difficulty == 1 else STACK_FAMILIES[difficulty]
     family, stack = sample(rng, difficulty, families)
     i = rng.choice(_indices(stack, WEIGHTED_CONV))
@@ -298,18 +314,18 @@ def macs(rng: Picker, difficulty: int) -> Built:
     where = "input" if isinstance(layer, ConvTranspose) else "output"
     step = Step("macs", i, f"{where} positions × MACs per position", f"{positions:,} × {value // positions:,}", value)
     show = difficulty < 3
-    return Built(family, stack, [Target(i, "macs")], _prefix_steps(stack, i, show) + [step], show_shapes=show)
+    return Built(family, stack, [Target(i, "macs", convention)], _prefix_steps(stack, i, show) + [step], show_shapes=show)
 
 
-def memory_footprint(rng: Picker, difficulty: int) -> Built:
+def memory_footprint(rng: Picker, difficulty: int, convention: str) -> Built:
     family, stack = sample(rng, difficulty, STACK_FAMILIES[difficulty])
     dtype = rng.choice(("float32", "float32", "float16", "int8"))
-    total = stack.totals().total
+    total = read(stack.flow, stack, Target(None, "params", convention))
     size = total * BYTES_PER_PARAM[dtype]
     unit = "bytes" if size < 10 * 1024 else "KiB" if size < 10 * 1024 * 1024 else "MiB"
-    target = Target(None, "memory_bytes", dtype=dtype, unit=unit)
-    steps = [s for i, layer in enumerate(stack.layers) if layer.has_weights for s in param_steps(stack, i)]
-    steps.append(total_step(stack, "params"))
+    target = Target(None, "memory_bytes", convention, dtype=dtype, unit=unit)
+    steps = [s for i, layer in enumerate(stack.layers) if layer.has_weights for s in param_steps(stack, i, convention)]
+    steps.append(total_step(stack, "params", convention))
     value = read(stack.flow, stack, target)
     steps.append(Step("memory", None, f"params × {BYTES_PER_PARAM[dtype]} bytes ({dtype})"
                       + ("" if unit == "bytes" else f" ÷ {UNIT_BYTES[unit]:,} bytes per {unit}"),
@@ -318,7 +334,7 @@ def memory_footprint(rng: Picker, difficulty: int) -> Built:
     return Built(family, stack, [target], steps, show_shapes=True)
 
 
-def receptive_field_kind(rng: Picker, difficulty: int) -> Built:
+def receptive_field_kind(rng: Picker, difficulty: int, convention: str) -> Built:
     # Level 1 is a conv and a pool: the smallest stack where the receptive field is not just k.
     family, stack = sample(rng, max(difficulty, 2), ("classifier-2d",) if difficulty < 3 else ("classifier-2d", "text-1d"))
     windowed = _indices(stack, WINDOWED)
@@ -332,34 +348,37 @@ def receptive_field_kind(rng: Picker, difficulty: int) -> Built:
         new_r = r + (k_eff - 1) * jump
         steps.append(Step("receptive-field", j, "r + (k_eff − 1)·jump", f"{r} + ({k_eff} − 1)·{jump}", new_r))
         r, jump = new_r, jump * ss[0]
-    return Built(family, stack, [Target(i, "receptive_field")], steps, show_shapes=True)
+    return Built(family, stack, [Target(i, "receptive_field", convention)], steps, show_shapes=True)
 
 
-def most_params(rng: Picker, difficulty: int) -> Built:
+def most_params(rng: Picker, difficulty: int, convention: str) -> Built:
     family, stack = sample(rng, max(difficulty, 2), STACK_FAMILIES[max(difficulty, 2)])  # ≥ 4 layers to choose from
     show = difficulty < 3
     steps = [] if show else shape_steps(stack, len(stack.layers) - 1)
-    steps += [s for i, layer in enumerate(stack.layers) if layer.has_weights for s in param_steps(stack, i)]
-    return Built(family, stack, [Target(None, "layer_name")], steps, show_shapes=show)
+    steps += [s for i, layer in enumerate(stack.layers) if layer.has_weights
+              for s in param_steps(stack, i, convention)]
+    return Built(family, stack, [Target(None, "layer_name", convention)], steps, show_shapes=show)
 
 
-def trainable_split(rng: Picker, difficulty: int) -> Built:
+def trainable_split(rng: Picker, difficulty: int, convention: str) -> Built:
     """Trainable vs non-trainable: BatchNorm statistics, and layers frozen for transfer learning."""
     family, stack = sample(rng, difficulty, STACK_FAMILIES[difficulty])
     weighted = [i for i, layer in enumerate(stack.layers) if layer.has_weights]
     has_bn = any(isinstance(layer, BatchNormalization) for layer in stack.layers)
-    frozen = rng.choice(range(0 if has_bn else 1, min(len(weighted), 3)))
+    # Something must be non-trainable: BatchNorm's statistics are, in Keras; in PyTorch only frozen weights are.
+    frozen = rng.choice(range(0 if has_bn and convention == "keras" else 1, min(len(weighted), 3)))
     layers = list(stack.layers)
     for i in weighted[:frozen]:  # the first layers, as when fine-tuning a pretrained base
         layers[i] = dataclasses.replace(layers[i], trainable=False)
     stack = Stack(stack.input_shape, tuple(layers))
-    steps = [s for i in weighted for s in param_steps(stack, i)]
-    steps += [total_step(stack, "trainable_params"), total_step(stack, "non_trainable_params")]
-    return Built(family, stack, [Target(None, "trainable_params"), Target(None, "non_trainable_params")], steps,
+    steps = [s for i in weighted for s in param_steps(stack, i, convention)]
+    steps += [total_step(stack, "trainable_params", convention), total_step(stack, "non_trainable_params", convention)]
+    targets = [Target(None, "trainable_params", convention), Target(None, "non_trainable_params", convention)]
+    return Built(family, stack, targets, steps,
                  show_shapes=difficulty < 3, extra={"frozen": [i for i in weighted[:frozen]]})
 
 
-def _reverse(rng: Picker, difficulty: int, field: str) -> Built:
+def _reverse(rng: Picker, difficulty: int, convention: str, field: str) -> Built:
     families = ("single-conv",) if difficulty == 1 else ("classifier-2d", "classifier-2d", "text-1d")
     family, stack = sample(rng, difficulty, families)
     convs = [i for i in _indices(stack, Conv) if stack.layers[i].groups == 1
@@ -375,15 +394,22 @@ def _reverse(rng: Picker, difficulty: int, field: str) -> Built:
         root = "√" if layer.rank == 2 else "∛" if layer.rank == 3 else ""
         step = Step("kernel-size", i, f"k = {root}((P/F{' − 1' if bias else ''}) / C_in)",
                     f"{root}(({p:,}/{f}{' − 1' if bias else ''}) / {c})", layer.kernel_size[0])
-    return Built(family, stack, [Target(i, field)], [step], show_shapes=True, extra={"given_params": p})
+    return Built(family, stack, [Target(i, field, convention)], [step], show_shapes=True, extra={"given_params": p})
 
 
-def reverse_filters(rng: Picker, difficulty: int) -> Built:
-    return _reverse(rng, difficulty, "filters")
+def reverse_filters(rng: Picker, difficulty: int, convention: str) -> Built:
+    return _reverse(rng, difficulty, convention, "filters")
 
 
-def reverse_kernel(rng: Picker, difficulty: int) -> Built:
-    return _reverse(rng, difficulty, "kernel_size")
+def reverse_kernel(rng: Picker, difficulty: int, convention: str) -> Built:
+    return _reverse(rng, difficulty, convention, "kernel_size")
+
+
+def _summary(rows: Sequence[Flow], stack: Stack, convention: str) -> list[tuple[list[int], int]]:
+    """Each row as a summary table shows it: output shape and parameter count, in the convention."""
+    whole = Target(None, "params", convention)
+    return [(channels_first(r.output_shape) if convention == "pytorch" else list(r.output_shape),
+             layer_params(r, layer, whole)) for r, layer in zip(rows, stack.layers)]
 
 
 STEP_FEEDBACK = ("Step {step} is right: it follows from the steps before it with the correct formula. "
@@ -392,28 +418,27 @@ AFTER_FEEDBACK = ("Step {step} is wrong only as a consequence: it carries forwar
                   "Look for the first line that goes wrong.")
 
 
-def spot_the_error(rng: Picker, difficulty: int) -> Built:
+def spot_the_error(rng: Picker, difficulty: int, convention: str) -> Built:
     """A worked summary table with one misconception in it (as in the seed blog): find the first wrong row."""
     family, stack = sample(rng, max(difficulty, 2), STACK_FAMILIES[max(difficulty, 2)])  # ≥ 4 steps
     by_first: dict[int, list[tuple[Misconception, list[Flow]]]] = {}
-    shown = [(r.output_shape, r.params.total) for r in stack.flow]  # what a summary table shows
-    for m, rows in Analysis(stack, [Target(None, "params")]).replays:
-        wrong = [(r.output_shape, r.params.total) for r in rows]
+    shown = _summary(stack.flow, stack, convention)
+    for m, rows in Analysis(stack, [Target(None, "params", convention)]).replays:
+        wrong = _summary(rows, stack, convention)
         if len(rows) == len(stack.layers) and wrong != shown:
             first = next(i for i, (a, b) in enumerate(zip(wrong, shown)) if a != b)
             by_first.setdefault(first, []).append((m, rows))
     first = rng.choice(sorted(by_first))  # vary where the error sits, then which mistake it is
     m, rows = rng.choice(by_first[first])
-    student = [(r.output_shape, r.params.total) for r in rows]
-    worked = [{"layer": i, "output_shape": list(r.output_shape), "params": r.params.total}
-              for i, r in enumerate(rows)]
+    student = _summary(rows, stack, convention)
+    worked = [{"layer": i, "output_shape": shape, "params": params} for i, (shape, params) in enumerate(student)]
     choices = [i for i in range(len(stack.layers)) if i != first]
     rng.shuffle(choices)
     distractors = tuple(Distractor(i + 1, NEAR_MISS, "Not the first error",
                                    (AFTER_FEEDBACK if i > first and student[i] != shown[i] else STEP_FEEDBACK)
                                    .format(step=i + 1)) for i in choices[:MC_DISTRACTORS])
-    part = Part(Target(None, "step"), first + 1, distractors, option_order(len(distractors), rng))
-    steps = stack.layers[first].shape_steps(first, stack.input_of(first)) + param_steps(stack, first)
+    part = Part(Target(None, "step", convention), first + 1, distractors, option_order(len(distractors), rng))
+    steps = stack.layers[first].shape_steps(first, stack.input_of(first)) + param_steps(stack, first, convention)
     steps.append(Step("spot-the-error", first, m.title, m.explanation, first + 1))
     return Built(family, stack, [part.target], steps, show_shapes=False,
                  extra={"worked": worked, "misconception": m.id}, parts=(part,))
@@ -423,7 +448,7 @@ def spot_the_error(rng: Picker, difficulty: int) -> Built:
 class Kind:
     id: str
     summary: str
-    build: Callable[[Picker, int], Built]
+    build: Callable[[Picker, int, str], Built]  # (picker, difficulty, convention)
     difficulties: tuple[int, ...] = (1, 2, 3)
 
 
@@ -453,10 +478,27 @@ CORE_KINDS = ("conv-params", "layer-params", "total-params", "output-shape", "fl
 
 
 def choose(picker: Picker, kinds: Sequence[str], difficulties: Sequence[int]) -> tuple[Kind, int, Built]:
-    """Kind, difficulty and stack: every structural choice a question makes, from `picker` alone."""
+    """Kind, difficulty and stack: every structural choice a question makes, from `picker` alone.
+
+    The picker's constraints carry the counting convention: a question shown as PyTorch code is
+    answered in PyTorch's (see `sampling.Constraints.convention`), shapes channels first.
+    """
     kind = KINDS[picker.choice(kinds)]
     difficulty = picker.choice([d for d in difficulties if d in kind.difficulties])
-    return kind, difficulty, kind.build(picker, difficulty)
+    convention = getattr(picker, "constraints", NO_CONSTRAINTS).convention
+    built = kind.build(picker, difficulty, convention)
+    if convention == "pytorch":
+        built = dataclasses.replace(built, solution=[_channels_first(s) for s in built.solution])
+    return kind, difficulty, built
+
+
+def _channels_first(step: Step) -> Step:
+    """A shape step as PyTorch writes the shape, (C, H, W)."""
+    if not isinstance(step.result, list) or len(step.result) < 2:
+        return step
+    shape = channels_first(step.result)
+    text = shape_text(tuple(shape)) if step.substitution == shape_text(tuple(step.result)) else step.substitution
+    return dataclasses.replace(step, substitution=text, result=shape)
 
 
 def question_key(kind: Kind, built: Built) -> tuple:
@@ -473,7 +515,10 @@ def make_question(picker: Picker, seed: int, kinds: Sequence[str], difficulties:
 
 def assemble(picker: Picker, seed: int, kind: Kind, difficulty: int, built: Built, qid: str = "") -> Question:
     """Answers, distractors and option order for a chosen stack and targets."""
-    parts = built.parts or tuple(Analysis(built.stack, built.targets).part(t, picker, built.multiple_choice)
-                                 for t in built.targets)
+    if not built.parts:
+        analysis = Analysis(built.stack, built.targets)
+        built = dataclasses.replace(built, parts=tuple(analysis.part(t, picker, built.multiple_choice)
+                                                       for t in built.targets))
+    parts = built.parts
     return Question(qid, kind.id, difficulty, seed, built.family, built.stack, parts, tuple(built.solution),
                     built.show_shapes, built.multiple_choice, built.extra)
