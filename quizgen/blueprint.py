@@ -13,6 +13,7 @@ from typing import Any
 
 from quizgen.errors import QuizgenError
 from quizgen.kinds import KINDS
+from quizgen.output import read_text
 from quizgen.sampling import FAMILIES, Constraints
 
 MOODLE_TYPES = ("multichoice", "numerical", "auto")
@@ -46,12 +47,7 @@ class Blueprint:
 
 
 def load_blueprint(path: Path) -> Blueprint:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise QuizgenError(f"cannot read {path}: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise QuizgenError(f"{path} is not UTF-8 text") from None
+    text = read_text(path)
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

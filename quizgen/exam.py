@@ -22,6 +22,7 @@ from quizgen.blueprint import Blueprint, Slot
 from quizgen.errors import QuizgenError
 from quizgen.generate import Options, count_space, derive_seed, iter_questions
 from quizgen.kinds import choose
+from quizgen.output import read_text
 from quizgen.question import Question
 from quizgen.sampling import ConstrainedRandom
 
@@ -132,12 +133,7 @@ def context(fake: Any, q: Question) -> dict[str, str]:
 
 def read_roster(path: Path) -> list[str]:
     """Names from a UTF-8 CSV: the column headed "name" (any case), else the first column."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise QuizgenError(f"cannot read {path}: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise QuizgenError(f"{path} is not UTF-8 text") from None
+    text = read_text(path, encoding="utf-8-sig")  # a spreadsheet's byte-order mark is not part of a name
     rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
     if not rows:
         raise QuizgenError(f"{path}: the roster is empty")

@@ -11,6 +11,16 @@ from pathlib import Path
 from quizgen.errors import QuizgenError
 
 
+def read_text(path: Path | str, encoding: str = "utf-8") -> str:
+    """A user's file as text; a missing, unreadable or non-UTF-8 file is a one-line error."""
+    try:
+        return Path(path).read_text(encoding=encoding)
+    except OSError as error:
+        raise QuizgenError(f"cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise QuizgenError(f"{path} is not UTF-8 text") from None
+
+
 def check_writable(path: Path, force: bool) -> None:
     """Fail before any work is done if `path` exists (without force) or cannot be written."""
     if path.is_dir():
