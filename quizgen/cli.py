@@ -107,7 +107,7 @@ def build_parser() -> Parser:
                      help="question kind(s), repeatable or comma-separated (default: a mix of all)")
     gen.add_argument("--difficulty", "-d", action="append", metavar="LEVEL",
                      help="difficulty 1, 2 or 3, repeatable or comma-separated (default: a mix of all)")
-    from quizgen.formats import ANSWERS, FORMATS, MOODLE_TYPES
+    from quizgen.formats import ANSWERS, FORMATS, MOODLE_TYPES, STYLES
     gen.add_argument("--format", "-f", choices=list(FORMATS), default="json", metavar="FORMAT",
                      help="output format: " + "; ".join(f"{f.name}: {f.help}" for f in FORMATS.values())
                      + " (default json)")
@@ -117,6 +117,14 @@ def build_parser() -> Parser:
     gen.add_argument("--question-seed", type=int, metavar="SEED",
                      help="write only the question this seed stands for (with the same --kind/--difficulty)")
     gen.add_argument("--quiet", "-q", action="store_true", help="no progress bar or closing message")
+    gen.add_argument("--style", choices=STYLES, default="table",
+                     help="how each question shows its model: a table of Keras layers, runnable Keras code, PyTorch "
+                          "code (answered in PyTorch's convention, shapes channels first), or sentences "
+                          "(default table)")
+    gen.add_argument("--diagram", action=argparse.BooleanOptionalAction,
+                     help="draw each model as an SVG, the asked layer highlighted: inline in html, embedded in "
+                          "moodle, a NAME-ID.svg file beside an md worksheet, SVG text in json "
+                          "(default: on for html and moodle, off for md and json)")
     look = gen.add_argument_group("md, html and moodle output")
     look.add_argument("--title", metavar="TEXT", help="title of the set (default: from the kinds chosen)")
     look.add_argument("--templates", metavar="DIR", type=Path,
@@ -204,14 +212,16 @@ def cmd_generate(args: argparse.Namespace) -> None:
     from quizgen.progress import progress_bar
     from quizgen.publish import Look, load, plan, write
 
-    options = Options(tuple(dict.fromkeys(_split(args.kind))) or tuple(_all_kinds()), _difficulties(args.difficulty))
+    fmt = FORMATS[args.format]
+    diagram = fmt.diagrams if args.diagram is None else args.diagram
+    options = Options(tuple(dict.fromkeys(_split(args.kind))) or tuple(_all_kinds()), _difficulties(args.difficulty),
+                      style=args.style, diagram=diagram, templates=args.templates)
     if args.count <= 0:
         raise QuizgenError(f"--count must be at least 1, got {args.count}")
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
-    fmt = FORMATS[args.format]
     target = args.output or f"output/set-{seed}.{fmt.extension}"
     files = plan(fmt, Look(args.title, args.templates, args.answers, args.interactive, args.moodle_type,
-                           args.category), target, args.force)
+                           args.category, diagram), target, args.force)
     renderer = load(files) if fmt.worksheet else None
     if args.question_seed is not None:
         header = {**set_header(seed, options), "seed": None, "question_seed": args.question_seed}
@@ -223,7 +233,7 @@ def cmd_generate(args: argparse.Namespace) -> None:
         emit(target, dump_json(header, questions), args.force)
     else:
         from quizgen.view import Sheet
-        sheet = Sheet(header["seed"], args.question_seed, options.kinds, options.difficulties)
+        sheet = Sheet(header["seed"], args.question_seed, options.kinds, options.difficulties, style=options.style)
         write(files, renderer, questions, sheet, args.force)
     if target != "-" and not args.quiet:
         key = f" and its answer key {files.key}" if files.key else ""
@@ -329,7 +339,7 @@ def cmd_drill(args: argparse.Namespace) -> None:
         show_stats(store)
         return
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
-    kinds = tuple(dict.fromkeys(_split(args.kind))) or tuple(_all_kinds())
+    kinds = tuple(dict.fromkeys(_split(args.kind)))  # none: the drill's own mix, graded by level
     run(Settings(seed, kinds, args.difficulty, args.count, args.mc, args.time), None if args.no_save else store)
 
 

@@ -448,6 +448,13 @@ def pytorch_supported(stack: Stack) -> bool:
     return pytorch_problem(stack) is None
 
 
+def has_module(stack: Stack, index: int) -> bool:
+    """Whether stack layer `index` has a PyTorch module of its own, a line a question can point at
+    (a ZeroPadding folded into the next convolution's padding= has none)."""
+    following = stack.layers[index + 1] if index + 1 < len(stack.layers) else None
+    return not _foldable(stack.layers[index], following)
+
+
 def torch_listing(stack: Stack) -> Listing:
     """Channels-first: the input is (batch of 1, C, spatial...), or (1, features) when flat."""
     shape = stack.input_shape
@@ -476,15 +483,86 @@ def _default_environment() -> jinja2.Environment:
     return environment()
 
 
-def render_code(stack: Stack, framework: str, env: jinja2.Environment | None = None) -> Code:
+def render_code(stack: Stack, framework: str, env: jinja2.Environment | None = None, *,
+                unknown: tuple[int, str] | None = None, hide_sizes: bool = False) -> Code:
     """The stack as a runnable program in `framework` ("keras" or "pytorch"), written through
-    `code/<framework>.py.j2` of `env` (the package's templates by default)."""
+    `code/<framework>.py.j2` of `env` (the package's templates by default).
+
+    A question may need numbers left out, written as `?` (the program then no longer runs):
+    `unknown`, a (layer, config key) the student must find, with every argument it decides (in
+    PyTorch, the next layer's in_channels too); `hide_sizes`, the in_features of a Linear after a
+    Flatten of a feature map, which is the size the student works out when shapes are not shown.
+    """
     from quizgen.render import get_template
 
     data = listing(stack, framework)
+    blanks = _dependents(stack, framework, data, unknown) if unknown else set()
+    if hide_sizes:
+        blanks |= {(n, a) for n, call in enumerate(data.calls) if call.name == "nn.Linear" and _after_flatten(stack, call.layer)
+                   for a, arg in enumerate(call.args) if arg.startswith("in_features=")}
+    if blanks:
+        data = replace(data, calls=tuple(
+            _wrapped(replace(call, args=tuple(_blank(arg) if (n, a) in blanks else arg for a, arg in enumerate(call.args))))
+            for n, call in enumerate(data.calls)))
     template = get_template(env or _default_environment(), f"code/{framework}.py.j2")
     text = template.render(listing=data)
     return Code(framework, text, _layer_lines(text, data, len(stack.layers)))
+
+
+BLANK = "?"
+
+
+def _blank(arg: str) -> str:
+    """`out_channels=32` → `out_channels=?`; a positional `32` → `?`."""
+    name, equals, _ = arg.partition("=")
+    return f"{name}={BLANK}" if equals and name.isidentifier() else BLANK
+
+
+def _arguments(data: Listing) -> dict[tuple, tuple[tuple[int, int], str]]:
+    """Each argument by a key that survives a change of values: (layer, module, its rank among the
+    layer's modules of that name, keyword or position) → ((call, argument) index, source)."""
+    found: dict[tuple, tuple[tuple[int, int], str]] = {}
+    seen: dict[tuple[int, str], int] = {}
+    for n, call in enumerate(data.calls):
+        rank = seen.get((call.layer, call.name), 0)
+        seen[(call.layer, call.name)] = rank + 1
+        for a, arg in enumerate(call.args):
+            name, equals, _ = arg.partition("=")
+            found[(call.layer, call.name, rank, name if equals and name.isidentifier() else a)] = ((n, a), arg)
+    return found
+
+
+def _alternatives(value: int | tuple[int, ...]) -> list[int | tuple[int, ...]]:
+    """Other values of a count (filters) or of a square kernel, to see what changes with them."""
+    if isinstance(value, int):
+        return [2 * value, value + 1]
+    return [(k,) * len(value) for k in (value[0] + 2, value[0] - 2, value[0] + 1, value[0] - 1) if k >= 1]
+
+
+def _dependents(stack: Stack, framework: str, data: Listing, unknown: tuple[int, str]) -> set[tuple[int, int]]:
+    """The arguments an unknown config value decides: those that change, or vanish, when the
+    program is written again with other values of it (where the stack stays valid)."""
+    index, key = unknown
+    layer = stack.layers[index]
+    base = _arguments(data)
+    found: set[tuple[int, int]] = set()
+    for other in _alternatives(getattr(layer, key)):
+        try:
+            changed = Stack(stack.input_shape, (*stack.layers[:index], replace(layer, **{key: other}),
+                                                *stack.layers[index + 1:]))
+            variant = _arguments(listing(changed, framework))
+        except QuizgenError:
+            continue
+        found |= {where for k, (where, arg) in base.items() if k not in variant or variant[k][1] != arg}
+    return found
+
+
+def _after_flatten(stack: Stack, index: int) -> bool:
+    """Whether layer `index` takes a Flatten's output of a feature map (through shape-keeping layers)."""
+    i = index - 1
+    while i >= 0 and isinstance(stack.layers[i], Dropout | Activation | ReLU | BatchNormalization):
+        i -= 1
+    return i >= 0 and isinstance(stack.layers[i], Flatten) and len(stack.input_of(i)) > 1
 
 
 def _layer_lines(text: str, data: Listing, n_layers: int) -> tuple[tuple[int, ...], ...]:

@@ -102,19 +102,21 @@ def _window(layer: Conv | ConvTranspose | DepthwiseConv | SeparableConv) -> list
     return tokens
 
 
-def _kernel(layer: Conv | ConvTranspose | DepthwiseConv | SeparableConv) -> str:
-    """3×3 for 2D and 3D; k5 for 1D, where a lone number would read as a count."""
-    return f"k{layer.kernel_size[0]}" if layer.rank == 1 else shape_text(layer.kernel_size)
+def _kernel(layer: Conv | ConvTranspose | DepthwiseConv | SeparableConv, unknown: str | None = None) -> str:
+    """3×3 for 2D and 3D; k5 for 1D, where a lone number would read as a count; ?×? when asked."""
+    sizes = ("?",) * layer.rank if unknown == "kernel_size" else layer.kernel_size
+    return f"k{sizes[0]}" if layer.rank == 1 else shape_text(sizes)
 
 
-def describe(layer: Layer) -> str:
-    """A layer's kind and configuration in a few characters: "Conv2D 32 3×3, s2 same"."""
+def describe(layer: Layer, unknown: str | None = None) -> str:
+    """A layer's kind and configuration in a few characters: "Conv2D 32 3×3, s2 same".
+    `unknown`: the config key a question asks for (filters or kernel_size), drawn as "?"."""
     head, tokens, notes = [layer.class_name], [], []
     if isinstance(layer, Conv | ConvTranspose | SeparableConv):
-        head += [str(layer.filters), _kernel(layer)]
+        head += ["?" if unknown == "filters" else str(layer.filters), _kernel(layer, unknown)]
         tokens = _window(layer)
     elif isinstance(layer, DepthwiseConv):
-        head.append(_kernel(layer))
+        head.append(_kernel(layer, unknown))
         tokens = _window(layer)
     if isinstance(layer, Conv) and layer.groups != 1:
         tokens.append(f"g{layer.groups}")
@@ -182,13 +184,16 @@ def _scale(most: int, span: float, lo: float, hi: float) -> float:
 
 
 def layout(stack: Stack, highlight: int | None = None, hide_from: int | None = None,
-           ident: str = "quizgen-stack") -> Diagram:
+           ident: str = "quizgen-stack", unknown: tuple[int, str] | None = None,
+           channels_first: bool = False) -> Diagram:
     """Every block's place and size.
 
     Width grows with log2(spatial positions), height with log2(channels) up to a cap; both scales
     are shared by the whole stack, so a layer with fewer positions is never drawn wider than one
     with more, nor one with fewer channels taller.
     `hide_from`: the output shapes of this layer and every later one are drawn as unknown.
+    `unknown`: a (layer, config key) the question asks for, labelled "?".
+    `channels_first`: shapes written as PyTorch prints them, C×H×W (the geometry is the same).
     """
     for option, value in (("highlight", highlight), ("hide_from", hide_from)):
         if value is not None and not 0 <= value < len(stack.layers):
@@ -218,14 +223,19 @@ def layout(stack: Stack, highlight: int | None = None, hide_from: int | None = N
         layer = stack.layers[index] if index is not None else None
         blocks.append(Block(
             index=index, name=names[index] if index is not None else "",
-            label=describe(layer) if layer else "Input", category=category(layer) if layer else "input",
-            shape=None if hidden else shape, highlight=lit,
+            label=describe(layer, unknown[1] if unknown and unknown[0] == index else None) if layer else "Input",
+            category=category(layer) if layer else "input",
+            shape=None if hidden else (_first(shape) if channels_first else shape), highlight=lit,
             x=_r(centre - width / 2), y=_r(top + (row - height) / 2), width=_r(width), height=_r(height),
             label_y=_r(top + row / 2 - 3), shape_y=_r(top + row / 2 + 13)))
         top += row + ROW_GAP
     first, last = blocks[0], blocks[-1]
     return Diagram(ident, WIDTH, _r(top - ROW_GAP + MARGIN), tuple(blocks), _r(centre),
                    _r(first.y + first.height / 2), _r(last.y + last.height / 2), TEXT_X, NAME_X, band)
+
+
+def _first(shape: Shape) -> Shape:
+    return (shape[-1], *shape[:-1])
 
 
 def _r(value: float) -> float:
@@ -243,14 +253,15 @@ def _default_environment() -> jinja2.Environment:
 
 
 def render_svg(stack: Stack, highlight: int | None = None, *, hide_from: int | None = None,
-               ident: str = "quizgen-stack", env: jinja2.Environment | None = None) -> str:
+               ident: str = "quizgen-stack", unknown: tuple[int, str] | None = None, channels_first: bool = False,
+               env: jinja2.Environment | None = None) -> str:
     """The stack as an SVG document (UTF-8 text), written through `svg/stack.svg.j2` of `env`.
 
     `highlight`: the asked-about layer's index. `hide_from`: hide the output shapes from this
     layer on, when they are what the question asks. `ident`: a prefix for the element ids, to
-    keep them unique when several diagrams sit in one HTML page.
+    keep them unique when several diagrams sit in one HTML page. `unknown`, `channels_first`: see `layout`.
     """
     from quizgen.render import get_template
 
     template = get_template(env or _default_environment(), "svg/stack.svg.j2")
-    return template.render(diagram=layout(stack, highlight, hide_from, ident))
+    return template.render(diagram=layout(stack, highlight, hide_from, ident, unknown, channels_first))

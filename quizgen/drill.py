@@ -5,7 +5,9 @@ number with the same misconception catalogue that builds multiple-choice options
 is deterministic from the seed and the answers: the first question is exactly the first one
 `quizgen generate` makes with the same options (a teacher can hand out a drill by its seed),
 and later ones lean towards the kinds and misconceptions the student keeps getting wrong.
-Wording and colour roles live in templates/drill/; this module only decides what to show.
+Without --kind the mix is graded by level: the core kinds at level 1, every kind from level 2.
+Wording and colour roles live in templates/drill/ (the questions' own wording is the worksheets',
+templates/common/words.j2); this module only decides what to show.
 """
 
 from __future__ import annotations
@@ -24,13 +26,13 @@ import jinja2
 from quizgen.answers import Command, Unreadable, parse_answer
 from quizgen.errors import QuizgenError
 from quizgen.generate import Options, derive_seed
-from quizgen.kinds import KINDS, make_question, param_steps
-from quizgen.layers import Layer, Step
+from quizgen.kinds import CORE_KINDS, KINDS, make_question, param_steps
+from quizgen.layers import Layer, Shape, Step
 from quizgen.misconceptions import CATALOGUE, Misconception
 from quizgen.progress_store import KindTally, Progress, ProgressStore
 from quizgen.question import Distractor, Option, Part, Question, Value
 from quizgen.render import environment, get_template
-from quizgen.summary import layer_names
+from quizgen.view import LayerRow, PartView as SheetPart, QuestionView, view as sheet_view
 
 LEVELS = (1, 2, 3)
 UP_AFTER = 3  # right answers in a row that move the level up
@@ -39,22 +41,32 @@ CANDIDATES = 8  # questions drawn per turn, to find one that tests a mistake alr
 MISS_WEIGHT = 2  # how much each net miss of a kind raises that kind's chance
 ALWAYS_SHOWN = ("padding", "rate")  # config entries shown even at their Keras default
 MISCONCEPTIONS = {m.id: m for m in CATALOGUE}
+# Without --kind: the core kinds while the basics are new, then every kind (one level up included).
+DEFAULT_KINDS = {1: CORE_KINDS, 2: tuple(KINDS), 3: tuple(KINDS)}
+# The sum a whole-model part of a multi-part question ends with (kinds.total_step's topics).
+TOTAL_TOPICS = {"params": "total", "trainable_params": "trainable-total", "non_trainable_params": "non-trainable-total"}
+# Quantities whose worked steps would point at the answer: their hint has no formulas.
+UNHINTED = ("step",)
 STYLES = {"good": "32", "bad": "31", "warn": "33", "accent": "36", "bold": "1", "dim": "2"}
 
 
 @dataclass(frozen=True)
 class Settings:
     seed: int
-    kinds: tuple[str, ...]
+    kinds: tuple[str, ...] = ()  # () is the default mix, graded by level (DEFAULT_KINDS)
     difficulty: int = 1
     count: int = 10
     multiple_choice: bool = False
     show_time: bool = False
 
     def __post_init__(self) -> None:
-        Options(self.kinds, (self.difficulty,))  # the same checks and messages as `generate`
+        Options(self.kinds or CORE_KINDS, (self.difficulty,))  # the same checks and messages as `generate`
         if self.count <= 0:
             raise QuizgenError(f"--count must be at least 1, got {self.count}")
+
+    def kinds_at(self, level: int) -> tuple[str, ...]:
+        """The kinds questions are drawn from at `level`."""
+        return self.kinds or DEFAULT_KINDS[level]
 
 
 # --- judging one answer ---------------------------------------------------------------------------
@@ -81,17 +93,18 @@ def diagnose(part: Part, given: Value) -> Verdict:
 
 @dataclass(frozen=True)
 class LayerView:
-    number: int  # 1-based, as the student reads the stack
-    name: str  # Keras's automatic name: conv2d, conv2d_1, ...
-    class_name: str
+    row: LayerRow  # the worksheets' view of the layer: number (from 1), Keras's name, class name
     config: list[tuple[str, Any]]
-    output_shape: tuple[int, ...] | None  # None where the prompt must not give it away
+    asked: frozenset[str]  # config entries the question asks for (a reverse kind's filters): shown as unknown
+    output_shape: Shape | None  # None where the prompt must not give it away
+    frozen: bool  # trainable=False
+    worked: tuple[Shape, int] | None  # a student's output shape and Param # to check (spot the error)
 
 
 @dataclass(frozen=True)
 class StepView:
     topic: str
-    layer: str | None
+    layer: LayerView | None  # None: the whole model
     formula: str
     substitution: str
     result: Value
@@ -101,55 +114,80 @@ class StepView:
 class PartView:
     number: int
     of: int
-    quantity: str
-    layer: LayerView | None  # None: the whole model
+    sheet: QuestionView  # the worksheets' view of the question: common/words.j2 words it
     options: list[Option]
-    answer: Value
     steps: list[StepView]
+
+    @property
+    def shown(self) -> SheetPart:
+        """This part as the worksheets see it."""
+        return self.sheet.parts[self.number - 1]
+
+    @property
+    def quantity(self) -> str:
+        return self.shown.target.quantity
+
+    @property
+    def answer(self) -> Value:
+        return self.shown.answer
 
     @property
     def hints(self) -> list[StepView]:
         """The formulas of the worked steps, each once, without the numbers."""
+        if self.quantity in UNHINTED:
+            return []
         return list({(s.topic, s.formula): s for s in self.steps}.values())
 
 
-def shown_config(layer: Layer) -> list[tuple[str, Any]]:
-    """Config entries a student needs; Keras defaults are left out, as Keras code leaves them out."""
+def shown_config(layer: Layer, asked: frozenset[str]) -> list[tuple[str, Any]]:
+    """Config entries a student needs; Keras defaults are left out, as Keras code leaves them out,
+    and `trainable` comes last, as it does in the worksheets' code."""
     shown = []
-    for name, spec in layer.__dataclass_fields__.items():
+    for name, spec in sorted(layer.__dataclass_fields__.items(), key=lambda item: item[0] == "trainable"):
         value = getattr(layer, name)
         default = value == spec.default or (name == "dilation_rate" and set(value) == {1})
-        if name in ALWAYS_SHOWN or not default:
+        if name in ALWAYS_SHOWN or name in asked or not default:
             shown.append((name, value))
     return shown
 
 
-def layer_views(question: Question) -> list[LayerView]:
+def layer_views(question: Question, sheet: QuestionView) -> list[LayerView]:
     stack = question.stack
-    return [LayerView(i + 1, name, layer.class_name, shown_config(layer),
-                      stack.output_of(i) if question.show_shapes else None)
-            for i, (layer, name) in enumerate(zip(stack.layers, layer_names(stack.layers)))]
+    asked: dict[int, frozenset[str]] = {}
+    for part in question.parts:
+        i = part.target.layer
+        if i is not None and part.target.quantity in stack.layers[i].__dataclass_fields__:
+            asked[i] = asked.get(i, frozenset()) | {part.target.quantity}
+    return [LayerView(row, shown_config(layer, asked.get(i, frozenset())), asked.get(i, frozenset()),
+                      stack.output_of(i) if sheet.show_shapes else None, not layer.trainable,
+                      sheet.worked[i] if sheet.worked else None)
+            for i, (layer, row) in enumerate(zip(stack.layers, sheet.rows))]
 
 
 def part_steps(question: Question, part: Part) -> list[Step]:
-    """The worked steps behind one part: all of them for a one-part question, else the part's layer."""
+    """The worked steps behind one part: all of them for a one-part question; else the part's
+    layer's, or for a whole-model part its own sum after the layers no other part asks about."""
     if len(question.parts) == 1:
         return list(question.solution)
     layer = part.target.layer
+    if layer is None:
+        asked = {p.target.layer for p in question.parts}
+        total = TOTAL_TOPICS.get(part.target.quantity)
+        return [s for s in question.solution if s.layer not in asked
+                or (s.layer is None and total in (None, s.topic))]
     steps = [s for s in question.solution if s.layer == layer]
-    if layer is not None and part.target.quantity == "params" and not any(s.topic == "params" for s in steps):
+    if part.target.quantity == "params" and not any(s.topic == "params" for s in steps):
         steps += param_steps(question.stack, layer)  # a weightless row of a summary table: "no weights"
     return steps
 
 
-def part_views(question: Question, layers: list[LayerView], multiple_choice: bool) -> list[PartView]:
+def part_views(question: Question, sheet: QuestionView, layers: list[LayerView],
+               multiple_choice: bool) -> list[PartView]:
     def step_view(step: Step) -> StepView:
-        name = None if step.layer is None else layers[step.layer].name
-        return StepView(step.topic, name, step.formula, step.substitution, step.result)
+        layer = None if step.layer is None else layers[step.layer]
+        return StepView(step.topic, layer, step.formula, step.substitution, step.result)
 
-    return [PartView(n, len(question.parts), part.target.quantity,
-                     None if part.target.layer is None else layers[part.target.layer],
-                     part.options if multiple_choice else [], part.answer,
+    return [PartView(n, len(question.parts), sheet, part.options if multiple_choice else [],
                      [step_view(s) for s in part_steps(question, part)])
             for n, part in enumerate(question.parts, 1)]
 
@@ -223,19 +261,21 @@ def pick_question(settings: Settings, record: Record, index: int) -> tuple[Quest
     ones draw a few candidates, each from its own derived seed, with the kind weighted by the
     session's misses, and keep the first unseen one that tests the most mistakes the student has
     made and not yet answered past.
-    Each question stays rebuildable alone: `generate --question-seed S --kind K --difficulty D`.
+    Each question stays rebuildable alone: `generate --question-seed S --kind K --difficulty D`, where K
+    is the question's kind, or for the first question the session's kinds (they made its choices).
     """
     qid = f"q{index + 1:03d}"
+    kinds = settings.kinds_at(record.level)
     if index == 0:
         qseed = derive_seed(settings.seed, 0)
-        return make_question(random.Random(qseed), qseed, settings.kinds, (record.level,), qid)
-    weights = [1 + MISS_WEIGHT * record.net_misses[k] for k in settings.kinds]
+        return make_question(random.Random(qseed), qseed, kinds, (record.level,), qid)
+    weights = [1 + MISS_WEIGHT * record.net_misses[k] for k in kinds]
     first: tuple[Question, tuple] | None = None
     best: tuple[Question, tuple] | None = None
     best_score = -1
     for attempt in range(CANDIDATES):
         qseed = derive_seed(settings.seed, index, attempt)
-        kind = random.Random(qseed).choices(settings.kinds, weights)[0]
+        kind = random.Random(qseed).choices(kinds, weights)[0]
         question, key = make_question(random.Random(qseed), qseed, (kind,), (record.level,), qid)
         first = first or (question, key)
         if key in record.seen:
@@ -334,13 +374,15 @@ class Drill:
         """Ask question `index`, every part in turn; False when the student ends the session."""
         question, key = pick_question(self.settings, self.record, index)
         self.record.seen.add(key)
-        layers = layer_views(question)
-        self.say("question", question=question, number=index + 1, layers=layers)
-        views = part_views(question, layers, self.settings.multiple_choice)
+        sheet = sheet_view(question, index + 1)
+        layers = layer_views(question, sheet)
+        self.say("question", question=question, sheet=sheet, number=index + 1, layers=layers)
+        views = part_views(question, sheet, layers, self.settings.multiple_choice)
+        names = [row.name for row in sheet.rows]
         verdicts: list[Verdict] = []
         resisted: set[str] = set()  # misconceptions tested by the parts answered right
-        for view, part in zip(views, question.parts):
-            outcome = self.answer(view, part)
+        for part_view, part in zip(views, question.parts):
+            outcome = self.answer(part_view, part, names)
             if outcome is None:
                 return False
             if isinstance(outcome, Command):  # skip
@@ -353,7 +395,7 @@ class Drill:
         self.finish(question, verdicts, resisted, skipped=False)
         return True
 
-    def answer(self, view: PartView, part: Part) -> Verdict | Command | None:
+    def answer(self, view: PartView, part: Part, names: list[str]) -> Verdict | Command | None:
         """Read lines until one is an answer or `skip`; None for quit or end of input."""
         self.say("part", part=view)
         shown = self.clock()
@@ -362,7 +404,7 @@ class Drill:
             if line is None:
                 return None
             try:
-                parsed = parse_answer(line, part, self.settings.multiple_choice)
+                parsed = parse_answer(line, part, self.settings.multiple_choice, names)
             except Unreadable as error:
                 self.say("unreadable", reason=error.reason, part=view)
                 continue
@@ -382,7 +424,10 @@ class Drill:
         met = [v.misconception.id for v in verdicts if v.misconception]
         change = self.record.finish(question.kind, correct, skipped, met, resisted)
         if change:
-            self.say("level", change=change, level=self.record.level, up_after=UP_AFTER, down_after=DOWN_AFTER)
+            before = self.settings.kinds_at(self.record.level - change)
+            joined = [k for k in self.settings.kinds_at(self.record.level) if k not in before]
+            self.say("level", change=change, level=self.record.level, up_after=UP_AFTER, down_after=DOWN_AFTER,
+                     joined=joined)
         delta = Progress()
         delta.record(question.kind, correct, skipped, met)
         self.save(delta)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 ANSWERS = ("separate", "inline", "none")  # where a worksheet's answer key goes
 MOODLE_TYPES = ("multichoice", "numerical", "auto")  # how Moodle asks a question (see view.moodle_type)
+STYLES = ("table", "keras", "pytorch", "prose")  # how a question shows its model (see quizgen.present)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,8 @@ class Format:
     worksheet: str | None = None  # the template of the main file; None: not templated (JSON)
     key: str | None = None  # the template of a separate answer key, for formats that have one
     autoescape: bool = False  # HTML and XML: every value is escaped unless a filter marks it safe
+    diagrams: bool = False  # draw each stack unless --no-diagram: where the drawing sits inside the file
+    figure_files: bool = False  # drawings go in .svg files beside the main one, which links them
 
     @property
     def folder(self) -> str | None:
@@ -28,10 +31,12 @@ class Format:
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("json", "json", "the questions as data (schema/problem-set.schema.json)"),
-    Format("md", "md", "Markdown worksheet, answer key beside it", "md/worksheet.md.j2", "md/key.md.j2"),
+    Format("md", "md", "Markdown worksheet, answer key beside it", "md/worksheet.md.j2", "md/key.md.j2",
+           figure_files=True),
     Format("html", "html", "self-contained HTML page, printable; --interactive for self-check",
-           "html/worksheet.html.j2", "html/key.html.j2", autoescape=True),
-    Format("moodle", "xml", "Moodle XML for Question bank → Import", "moodle/questions.xml.j2", autoescape=True),
+           "html/worksheet.html.j2", "html/key.html.j2", autoescape=True, diagrams=True),
+    Format("moodle", "xml", "Moodle XML for Question bank → Import", "moodle/questions.xml.j2", autoescape=True,
+           diagrams=True),
 )}
 
 

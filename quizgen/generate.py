@@ -7,14 +7,18 @@ question would repeat an earlier one does it move on to the next attempt's seed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from quizgen import __version__
 from quizgen.errors import QuizgenError
 from quizgen.kinds import KINDS, assemble, choose, make_question, question_key
+from quizgen.formats import STYLES
+from quizgen.present import show
 from quizgen.question import Question
 from quizgen.sampling import NO_CONSTRAINTS, ConstrainedRandom, Constraints
 
@@ -33,12 +37,29 @@ def derive_seed(set_seed: int, index: int, attempt: int = 0) -> int:
 
 @dataclass(frozen=True)
 class Options:
+    """What a set asks (kinds, difficulties, constraints) and how its questions show their stacks
+    (`style`, `diagram`, and the `templates` folder that writes code and drawings)."""
+
     kinds: tuple[str, ...]
     difficulties: tuple[int, ...]
     constraints: Constraints = NO_CONSTRAINTS
+    style: str = "table"
+    diagram: bool = False
+    templates: Path | None = None
+
+    @property
+    def limits(self) -> Constraints:
+        """The constraints the picker carries: PyTorch code asks PyTorch's convention of the kinds
+        and stacks PyTorch can write."""
+        if self.style == "pytorch":
+            return dataclasses.replace(self.constraints, convention="pytorch")
+        return self.constraints
 
     def picker(self, seed: int) -> ConstrainedRandom:
-        return ConstrainedRandom(seed, self.constraints)
+        return ConstrainedRandom(seed, self.limits)
+
+    def show(self, question: Question) -> Question:
+        return show(question, self.style, self.diagram, self.templates)
 
     def __post_init__(self) -> None:
         unknown = [k for k in self.kinds if k not in KINDS]
@@ -49,11 +70,13 @@ class Options:
             raise QuizgenError(f"difficulty must be 1, 2 or 3, got {bad[0]}")
         if not self.kinds or not self.difficulties:
             raise QuizgenError("choose at least one kind and one difficulty")
+        if self.style not in STYLES:
+            raise QuizgenError(f"unknown style {self.style!r}; choose from {', '.join(STYLES)}")
 
 
 def one_question(seed: int, options: Options, qid: str = "q1") -> Question:
     """The question a seed stands for (what `--question-seed` prints)."""
-    return make_question(options.picker(seed), seed, options.kinds, options.difficulties, qid)[0]
+    return options.show(make_question(options.picker(seed), seed, options.kinds, options.difficulties, qid)[0])
 
 
 def generate(seed: int, count: int, options: Options,
@@ -96,7 +119,7 @@ def iter_questions(seed: int, count: int, options: Options, progress: Callable[[
                 attempts = attempt + 20 * space  # rare: keep drawing until an unseen one comes up
         seen.add(key)
         # only now the costly part: distractors for every target
-        yield assemble(picker, qseed, kind, difficulty, built, f"q{i + 1:0{width}d}")
+        yield options.show(assemble(picker, qseed, kind, difficulty, built, f"q{i + 1:0{width}d}"))
         if progress:
             progress(i + 1)
 
@@ -125,7 +148,7 @@ def count_space(options: Options, limit: int = ENUMERATION_LIMIT) -> tuple[int, 
     keys: set[tuple] = set()
     path: list[int] = []
     for _ in range(limit):
-        walker = Enumerator(path, options.constraints)
+        walker = Enumerator(path, options.limits)
         kind, _difficulty, built = choose(walker, options.kinds, options.difficulties)
         keys.add(question_key(kind, built))
         path = walker.path[:len(walker.radices)]

@@ -20,7 +20,8 @@ from quizgen.layers import (BatchNormalization, Conv, ConvTranspose, Dense, Dept
 from quizgen.misconceptions import CATALOGUE, Misconception, replay
 from quizgen.question import MC_DISTRACTORS, NEAR_MISS, Distractor, Part, Question, Target, Value
 from quizgen.code import has_module
-from quizgen.quantities import BYTES_PER_PARAM, UNIT_BYTES, WINDOWED, channels_first, layer_params, read
+from quizgen.quantities import BYTES_PER_PARAM, UNIT_BYTES, WINDOWED, channels_first, read
+from quizgen.quantities import layer_params as layer_count
 from quizgen.sampling import NO_CONSTRAINTS, Picker, sample
 from quizgen.stack import Flow, Stack
 from quizgen.summary import layer_names
@@ -193,7 +194,7 @@ def param_steps(stack: Stack, index: int, convention: str = "keras") -> list[Ste
 
 def total_step(stack: Stack, quantity: str, convention: str = "keras") -> Step:
     target = Target(None, quantity, convention)
-    values = [layer_params(row, layer, target) for row, layer in zip(stack.flow, stack.layers)]
+    values = [layer_count(row, layer, target) for row, layer in zip(stack.flow, stack.layers)]
     terms = [f"{v:,}" for v in values if v] or ["0"]
     return Step(quantity.replace("_", "-").replace("params", "total"), None, "sum over all layers",
                 " + ".join(terms), sum(values))
@@ -409,7 +410,7 @@ def _summary(rows: Sequence[Flow], stack: Stack, convention: str) -> list[tuple[
     """Each row as a summary table shows it: output shape and parameter count, in the convention."""
     whole = Target(None, "params", convention)
     return [(channels_first(r.output_shape) if convention == "pytorch" else list(r.output_shape),
-             layer_params(r, layer, whole)) for r, layer in zip(rows, stack.layers)]
+             layer_count(r, layer, whole)) for r, layer in zip(rows, stack.layers)]
 
 
 STEP_FEEDBACK = ("Step {step} is right: it follows from the steps before it with the correct formula. "

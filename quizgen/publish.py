@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from quizgen.errors import QuizgenError
 from quizgen.formats import Format
-from quizgen.output import check_writable, emit
+from quizgen.output import check_writable, emit, write_atomic
 
 if TYPE_CHECKING:  # jinja2 is imported only when a templated format is written
     from quizgen.question import Question
@@ -38,6 +38,7 @@ class Look:
     interactive: bool = False
     moodle_type: str | None = None
     category: str | None = None
+    diagram: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +71,32 @@ def plan(fmt: Format, look: Look, target: str, force: bool) -> Plan:
     if answers == "separate" and target == "-":
         raise QuizgenError("--answers separate writes a key file beside the worksheet; with -o - use "
                            "--answers inline or none")
+    if look.diagram and fmt.figure_files and target == "-":
+        raise QuizgenError(f"--diagram with --format {fmt.name} writes SVG files beside the worksheet; "
+                           "give -o FILE, or --no-diagram")
     key = key_path(Path(target)) if answers == "separate" else None
     for path in (Path(target), key) if target != "-" else ():
         if path is not None:
             check_writable(path, force)
     return Plan(fmt, look, target, answers, key)
+
+
+def figure_prefix(p: Plan) -> str:
+    """What a drawing's file name starts with: set-7.md → set-7-q001.svg beside it."""
+    return f"{Path(p.target).stem}-" if p.format.figure_files else ""
+
+
+def write_figures(p: Plan, questions: Sequence[Question], force: bool) -> None:
+    """Each drawing in its own file beside the worksheet, where the format links them: all are
+    checked before the first is written, and each is written atomically."""
+    if not p.format.figure_files:
+        return
+    folder, prefix = Path(p.target).parent, figure_prefix(p)
+    figures = [(folder / f"{prefix}{q.id}.svg", q.diagram) for q in questions if q.diagram]
+    for path, _ in figures:
+        check_writable(path, force)
+    for path, svg in figures:
+        write_atomic(path, [svg], force)
 
 
 def load(p: Plan) -> Renderer:
@@ -101,11 +123,13 @@ def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: She
         return view.typed(v, modes.get(v.q.id, mode))
 
     context = dict(
-        title=p.look.title, sheet=sheet, questions=QuestionViews(questions), answers=p.answers,
+        title=p.look.title, sheet=sheet, questions=QuestionViews(questions, figure_prefix=figure_prefix(p)),
+        answers=p.answers,
         key_name=p.key.name if p.key else None, interactive=p.look.interactive,
         category=(p.look.category or DEFAULT_CATEGORY).rstrip("/"), moodle_mode=p.look.moodle_type or "auto",
         moodle_type=moodle_type, typed=typed,
         categories=categories(questions, category_paths) if p.format.name == "moodle" else ())
+    write_figures(p, questions, force)
     emit(p.target, renderer.stream_worksheet(**context), force)
     if p.key is not None:
         emit(str(p.key), renderer.stream_key(**context), force)

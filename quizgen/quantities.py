@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from quizgen.layers import Conv, DepthwiseConv, Pooling, SeparableConv
+from quizgen.layers import Conv, DepthwiseConv, Layer, Pooling, SeparableConv
 from quizgen.question import Target, Value
 from quizgen.stack import Flow, Stack
 from quizgen.summary import layer_names
@@ -19,30 +19,48 @@ Reader = Callable[[Sequence[Flow], Stack, Target], Value | None]
 
 BYTES_PER_PARAM = {"float32": 4, "float16": 2, "int8": 1}
 UNIT_BYTES = {"bytes": 1, "KiB": 1024, "MiB": 1024 * 1024}
+MEMORY_DECIMALS = 2  # memory in KiB or MiB is asked to 2 decimals
 WINDOWED = (Conv, DepthwiseConv, SeparableConv, Pooling)
 
 
-def layer_params(p, target: Target) -> int:
-    """A layer's count under the target's convention: PyTorch keeps BatchNorm statistics as buffers."""
-    q = target.quantity
-    if q == "trainable_params" or target.convention == "pytorch":
-        return p.trainable
-    return p.non_trainable if q == "non_trainable_params" else p.total
+def layer_params(row: Flow, layer: Layer, target: Target) -> int:
+    """A layer's count under the target's convention.
+
+    Keras: trainable + non-trainable (BatchNorm's moving statistics, frozen layers' weights).
+    PyTorch: what model.parameters() holds, split by requires_grad: every weight, frozen or not,
+    but not BatchNorm's running statistics, which are buffers (the non-trainable part of the
+    layer's own count).
+    """
+    p, q = row.params, target.quantity
+    if target.convention == "keras":
+        return p.trainable if q == "trainable_params" else p.non_trainable if q == "non_trainable_params" else p.total
+    buffers = layer.count(row.input_shape).non_trainable  # a count that keeps them anywhere is Keras's
+    total, frozen = p.total - buffers, max(p.non_trainable - buffers, 0)
+    return total - frozen if q == "trainable_params" else frozen if q == "non_trainable_params" else total
 
 
 def _params(rows: Sequence[Flow], stack: Stack, target: Target) -> int | None:
     if target.layer is None:
-        return sum(layer_params(r.params, target) for r in rows) if len(rows) == len(stack.layers) else None
-    return layer_params(rows[target.layer].params, target) if target.layer < len(rows) else None
+        return (sum(layer_params(r, layer, target) for r, layer in zip(rows, stack.layers))
+                if len(rows) == len(stack.layers) else None)
+    return layer_params(rows[target.layer], stack.layers[target.layer], target) if target.layer < len(rows) else None
 
 
 def _row(rows: Sequence[Flow], target: Target) -> Flow | None:
     return rows[target.layer] if target.layer is not None and target.layer < len(rows) else None
 
 
+def channels_first(shape: Sequence[int]) -> list[int]:
+    """(H, W, C) as PyTorch writes it, (C, H, W); a flat vector stays as it is."""
+    return [shape[-1], *shape[:-1]]
+
+
 def _output_shape(rows, stack, target):
+    """Channels last, as Keras prints it; channels first under the PyTorch convention."""
     row = _row(rows, target)
-    return list(row.output_shape) if row else None
+    if row is None:
+        return None
+    return channels_first(row.output_shape) if target.convention == "pytorch" else list(row.output_shape)
 
 
 def _output_size(rows, stack, target):
@@ -61,7 +79,7 @@ def _memory(rows, stack, target):
         return None
     size = total * BYTES_PER_PARAM[target.dtype or "float32"]
     unit = target.unit or "bytes"
-    return size if unit == "bytes" else round(size / UNIT_BYTES[unit], 2)
+    return size if unit == "bytes" else round(size / UNIT_BYTES[unit], MEMORY_DECIMALS)
 
 
 def receptive_field(layers: Sequence, upto: int, dilation: bool = True, strides: bool = True) -> int:
@@ -85,7 +103,8 @@ def _layer_name(rows, stack, target):
     """The layer with the most parameters (ties go to the first, as a reader scanning down would)."""
     if len(rows) < len(stack.layers):
         return None
-    counts = [layer_params(r.params, Target(None, "params", target.convention)) for r in rows]
+    whole = Target(None, "params", target.convention)
+    counts = [layer_params(r, layer, whole) for r, layer in zip(rows, stack.layers)]
     return layer_names(stack.layers)[counts.index(max(counts))]
 
 

@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from quizgen.code import Code
 from quizgen.layers import Step
 from quizgen.stack import Stack
 
@@ -102,6 +103,11 @@ class Question:
     show_shapes: bool  # whether the prompt may show each layer's output shape
     multiple_choice: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    # How the prompt shows the stack (quizgen.present): table, keras, pytorch or prose; the code
+    # shown, for keras and pytorch; the SVG drawing of the stack, when diagrams are asked for.
+    style: str = "table"
+    code: Code | None = None
+    diagram: str | None = None
 
     def with_id(self, qid: str) -> Question:
         return dataclasses.replace(self, id=qid)
@@ -125,7 +131,9 @@ class Question:
         return {
             "id": self.id, "kind": self.kind, "difficulty": self.difficulty, "seed": self.seed,
             "family": self.family, "multiple_choice": self.multiple_choice,
-            "prompt": {"show_shapes": self.show_shapes, **self.extra},
+            "prompt": {"show_shapes": self.show_shapes, "style": self.style,
+                       **({"code": self.code.to_json()} if self.code else {}),
+                       **({"diagram": self.diagram} if self.diagram else {}), **self.extra},
             "stack": self.stack.to_json(),
             "shapes": [list(s) for s in self.stack.shapes],
             "parts": [p.to_json() for p in self.parts],

@@ -7,6 +7,7 @@ should ask a question) is derived here once per question, the same for every for
 
 from __future__ import annotations
 
+import base64
 import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from typing import Any
 from quizgen.formats import MOODLE_TYPES
 from quizgen.layers import AXES, Layer, Shape, shape_text
 from quizgen.misconceptions import CATALOGUE
+from quizgen.present import shapes_shown
+from quizgen.quantities import MEMORY_DECIMALS
 from quizgen.question import Distractor, Question, Target, Value
 from quizgen.summary import layer_names
 
@@ -63,10 +66,33 @@ def layer_code(layer: Layer, asked: frozenset[str] = frozenset()) -> str:
     return f"{layer.class_name}({', '.join(items)})"
 
 
-def axis_names(shape: Value) -> tuple[str, ...]:
-    """Symbols for the axes of an output shape: H, W, C for 2D; D, H, W, C; L, C; n for a vector."""
+def axis_names(shape: Value, channels_first: bool = False) -> tuple[str, ...]:
+    """Symbols for the axes of an output shape: H, W, C for 2D; D, H, W, C; L, C; n for a vector;
+    C first (C, H, W) as PyTorch writes shapes."""
     rank = len(shape) - 1 if isinstance(shape, list) else 0
-    return (*AXES[rank], "C") if rank else ("n",)
+    if not rank:
+        return ("n",)
+    return ("C", *AXES[rank]) if channels_first else (*AXES[rank], "C")
+
+
+def setting_text(key: str, value: Any) -> str:
+    """A config value for prose: 3×3 for a kernel, 2 for (2, 2) strides, same; a ZeroPadding's
+    (before, after) pairs as 1 when even everywhere, else (0,1)×(1,2)."""
+    if isinstance(value, tuple) and value and isinstance(value[0], tuple):
+        if all(a == b for a, b in value):
+            return setting_text(key, tuple(a for a, _ in value))
+        return "×".join(f"({a},{b})" for a, b in value)
+    if isinstance(value, tuple):  # a window is written whole (3×3); a stride or dilation once when even
+        whole = key in ("kernel_size", "pool_size") or len(set(value)) > 1
+        return "×".join(map(str, value)) if whole else str(value[0])
+    return str(value)
+
+
+def settings(layer: Layer, asked: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """The config values worth saying, as prose shows them (`layer_code`'s choice), "?" when asked."""
+    keys = sorted(layer.__dataclass_fields__, key=lambda k: k == "trainable")
+    return tuple((key, "?" if key in asked else setting_text(key, getattr(layer, key))) for key in keys
+                 if key in asked or not _is_quiet(key, getattr(layer, key)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +103,10 @@ class LayerRow:
     name: str  # Keras's automatic name: conv2d, conv2d_1, ...
     class_name: str
     code: str  # the layer as Keras source, for the configuration column
-    output_shape: Shape
+    output_shape: Shape  # channels first in a PyTorch-style question
+    settings: tuple[tuple[str, str], ...] = ()  # config key and value text, for prose
+    lines: tuple[int, ...] = ()  # where the shown code writes the layer (Keras or PyTorch style)
+    modules: tuple[str, ...] = ()  # PyTorch style: the module on each of those lines, e.g. nn.Conv2d
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,15 +165,51 @@ class SolutionLine:
 
 
 @dataclass(frozen=True, slots=True)
+class CodeLine:
+    number: int  # from 1
+    text: str
+    marked: bool  # a line of the asked-about layer
+
+
+@dataclass(frozen=True, slots=True)
+class CodeView:
+    """The program a Keras- or PyTorch-style question shows, line by line."""
+
+    framework: str
+    language: str
+    text: str
+    lines: tuple[CodeLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """The drawing of the stack: `name` is its file name (beside a Markdown worksheet, or inside a
+    Moodle question), `svg` its text."""
+
+    name: str
+    svg: str
+
+    @property
+    def base64(self) -> str:
+        return base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+
+
+@dataclass(frozen=True, slots=True)
 class QuestionView:
     q: Question
     number: int  # position in the set, from 1
-    input_shape: Shape
+    input_shape: Shape  # channels first in a PyTorch-style question
     rows: tuple[LayerRow, ...]
     parts: tuple[PartView, ...]
     solution: tuple[SolutionLine, ...]
     show_shapes: bool  # False when a shape would give the answer away
     worked: tuple[tuple[Shape, int], ...]  # a student's worked summary to check (shape, Param #), if any
+    code: CodeView | None = None  # Keras or PyTorch style
+    figure: Figure | None = None  # when drawings are asked for
+
+    def row_named(self, name: str) -> LayerRow:
+        """The layer an answer names (most-params options are layer names)."""
+        return next(row for row in self.rows if row.name == name)
 
     @property
     def table(self) -> tuple[tuple[LayerRow, PartView | None], ...]:
@@ -174,21 +239,19 @@ def wrong(d: Distractor) -> Wrong:
 
 
 def tolerance(answer: int | float) -> float:
-    """Rounded answers (memory in KiB, 2 decimals) accept what rounds to them; counts are exact."""
-    if isinstance(answer, int):
-        return 0
-    decimals = len(repr(answer).partition(".")[2])
-    return 5 / 10 ** (decimals + 1)
+    """Rounded answers (memory in KiB or MiB, to MEMORY_DECIMALS) accept what rounds to them: half
+    the last shown digit, whatever the answer's trailing zeros (1.2 is 1.20). Counts are exact."""
+    return 0 if isinstance(answer, int) else 5 / 10 ** (MEMORY_DECIMALS + 1)
 
 
-def _blanks(answer: Value, wrongs: tuple[Wrong, ...]) -> tuple[Blank, ...]:
+def _blanks(answer: Value, wrongs: tuple[Wrong, ...], convention: str) -> tuple[Blank, ...]:
     """The numbers to type; none when the answer is not a number (a layer's name)."""
     if isinstance(answer, str):
         return ()
     if not isinstance(answer, list):
         return (Blank(None, answer, tuple((w.value, (w,)) for w in wrongs), tolerance(answer)),)
     blanks = []
-    for i, (axis, right) in enumerate(zip(axis_names(answer), answer)):
+    for i, (axis, right) in enumerate(zip(axis_names(answer, convention == "pytorch"), answer)):
         by_value: dict[int, list[Wrong]] = {}
         for w in wrongs:
             if w.value[i] != right:
@@ -197,28 +260,43 @@ def _blanks(answer: Value, wrongs: tuple[Wrong, ...]) -> tuple[Blank, ...]:
     return tuple(blanks)
 
 
-def view(q: Question, number: int) -> QuestionView:
+def _first(shape: Shape) -> Shape:
+    return (shape[-1], *shape[:-1])
+
+
+def view(q: Question, number: int, figure_prefix: str = "") -> QuestionView:
     stack = q.stack
     names = _names(stack.layers)
     asked = {t.layer: frozenset({t.quantity}) for t in (p.target for p in q.parts)
              if t.layer is not None and t.quantity in stack.layers[t.layer].__dataclass_fields__}
+    pytorch = q.style == "pytorch"
+    code = q.code.text.splitlines() if q.code else []
+    layer_lines = q.code.layer_lines if q.code else ((),) * len(stack.layers)
     rows = tuple(LayerRow(i + 1, names[i], layer.class_name, layer_code(layer, asked.get(i, frozenset())),
-                          stack.output_of(i)) for i, layer in enumerate(stack.layers))
+                          _first(stack.output_of(i)) if pytorch else stack.output_of(i),
+                          settings(layer, asked.get(i, frozenset())) if q.style == "prose" else (), layer_lines[i],
+                          tuple(code[n - 1].strip().partition("(")[0] for n in layer_lines[i]) if pytorch else ())
+                 for i, layer in enumerate(stack.layers))
     parts = []
     for n, p in enumerate(q.parts, 1):
         wrongs = tuple(wrong(d) for d in p.distractors)
         choices = tuple(Choice(o.letter, o.value, o.correct, wrongs[i - 1] if i else None)
                         for o, i in zip(p.options, p.option_order))
         parts.append(PartView(n, p.target, None if p.target.layer is None else rows[p.target.layer], p.answer,
-                              p.answer_letter if choices else None, choices, wrongs, _blanks(p.answer, wrongs)))
+                              p.answer_letter if choices else None, choices, wrongs,
+                              _blanks(p.answer, wrongs, p.target.convention)))
     solution = tuple(SolutionLine(s.topic, None if s.layer is None else rows[s.layer], s.formula, s.substitution,
                                   s.result, s.substitution == (shape_text(s.result) if isinstance(s.result, list)
                                                                else str(s.result)))
                      for s in q.solution)
     worked = tuple((tuple(w["output_shape"]), w["params"]) for w in q.extra.get("worked", ()))
+    marked = {n for p in parts if p.row and len(parts) == 1 for n in p.row.lines}
+    listing = (CodeView(q.code.framework, q.code.language, q.code.text,
+                        tuple(CodeLine(n, text, n in marked) for n, text in enumerate(code, 1))) if q.code else None)
+    figure = Figure(f"{figure_prefix}{q.id}.svg", q.diagram) if q.diagram else None
     # An asked config value (filters, kernel size) can be read off the output shapes: hide them.
-    return QuestionView(q, number, stack.input_shape, rows, tuple(parts), solution, q.show_shapes and not asked,
-                        worked)
+    return QuestionView(q, number, _first(stack.input_shape) if pytorch else stack.input_shape, rows, tuple(parts),
+                        solution, shapes_shown(q), worked, listing, figure)
 
 
 class QuestionViews:
@@ -226,12 +304,14 @@ class QuestionViews:
     questions, then an inline answer key) without the views of every question held at once.
     `numbers` are the questions' positions in the set, when these are only some of them."""
 
-    def __init__(self, questions: Sequence[Question], numbers: Sequence[int] | None = None) -> None:
+    def __init__(self, questions: Sequence[Question], numbers: Sequence[int] | None = None,
+                 figure_prefix: str = "") -> None:
         self.questions = questions
         self.numbers = numbers or range(1, len(questions) + 1)
+        self.figure_prefix = figure_prefix  # a drawing's file name starts with it (set-7- for set-7.md)
 
     def __iter__(self) -> Iterator[QuestionView]:
-        return (view(q, n) for q, n in zip(self.questions, self.numbers))
+        return (view(q, n, self.figure_prefix) for q, n in zip(self.questions, self.numbers))
 
     def __len__(self) -> int:
         return len(self.questions)
@@ -306,3 +386,4 @@ class Sheet:
     variant: str | None = None  # an exam variant's code, shown in its header
     student: str | None = None  # the student the variant is for
     instructions: str | None = None  # an exam's own instructions (Markdown), instead of the default
+    style: str = "table"  # how the set's questions show their models (quizgen.present.STYLES)

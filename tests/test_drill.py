@@ -19,11 +19,13 @@ import pytest
 
 from quizgen.drill import Drill, Record, Settings, Terminal, diagnose, pick_question
 from quizgen.generate import Options, generate, one_question
-from quizgen.kinds import CORE_KINDS
+from quizgen.kinds import CORE_KINDS, KINDS
+from quizgen.misconceptions import CATALOGUE
 from quizgen.progress_store import ProgressStore
-from quizgen.question import Question
+from quizgen.question import Question, Value
+from quizgen.summary import layer_names
 
-ALL_KINDS = CORE_KINDS  # the harder kinds join once the drill words them
+ALL_KINDS = tuple(KINDS)
 EXPLAIN_BIAS = "Every filter (or Dense unit) has one bias"
 
 
@@ -161,12 +163,35 @@ def test_first_question_is_generates_first(seed: int, kinds: tuple[str, ...], le
     assert mine.to_json() == first_question(seed, kinds, level).to_json()
 
 
-def test_first_question_matches_generate_through_the_cli(tmp_path: Path) -> None:
-    run = drill("--seed", "99", "--difficulty", "2", "--count", "1", "--no-save", data=tmp_path)
-    gen = subprocess.run([sys.executable, "-m", "quizgen", "generate", "--seed", "99", "--difficulty", "2",
-                          "--count", "3", "-o", "-"], capture_output=True, text=True, check=True)
+@pytest.mark.parametrize(("args", "level"), [
+    ([], 1),  # at level 1 the drill's default mix is generate's: the core kinds
+    (["--kind", ",".join(ALL_KINDS)], 2),
+    (["--kind", "spot-the-error,most-params"], 3),
+])
+def test_first_question_matches_generate_through_the_cli(tmp_path: Path, args: list[str], level: int) -> None:
+    run = drill("--seed", "99", "--difficulty", str(level), "--count", "1", "--no-save", *args, data=tmp_path)
+    gen = subprocess.run([sys.executable, "-m", "quizgen", "generate", "--seed", "99", "--difficulty", str(level),
+                          "--count", "3", "-o", "-", *args], capture_output=True, text=True, check=True)
     first = json.loads(gen.stdout)["questions"][0]
-    assert f"level 2 · {first['kind']} (seed {first['seed']})" in run.stdout
+    assert f"level {level} · {first['kind']} (seed {first['seed']})" in run.stdout
+
+
+def test_default_mix_is_graded_by_level() -> None:
+    settings = Settings(5)
+    assert settings.kinds_at(1) == CORE_KINDS
+    assert settings.kinds_at(2) == settings.kinds_at(3) == ALL_KINDS
+    assert Settings(5, ("macs",)).kinds_at(1) == ("macs",)  # --kind is kept at every level
+    for level, kinds in ((1, set(CORE_KINDS)), (3, set(ALL_KINDS) - set(CORE_KINDS))):
+        drawn = {pick_question(settings, Record(level), i)[0].kind for i in range(60)}
+        assert drawn <= set(ALL_KINDS) and (drawn <= kinds if level == 1 else drawn & kinds), drawn
+
+
+def test_level_up_brings_the_harder_kinds_into_the_default_mix() -> None:
+    out, record = session(["right", "right", "right"], kinds=(), count=4)
+    assert "Level up: level 2 (3 right in a row).\nNew kinds join the mix: reverse-filters, reverse-kernel," in out
+    assert record.level == 2
+    out, _ = session(["right", "right", "right"], kinds=("conv-params",), count=4)
+    assert "Level up" in out and "New kinds" not in out
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -225,31 +250,43 @@ def test_unreadable_progress_path_is_an_error(tmp_path: Path) -> None:
 
 # --- in process -------------------------------------------------------------------------------
 
-class Student(io.StringIO):
-    """Stdin that reads the screen: rebuilds the question shown last and answers it as told."""
+def typed(value: Value) -> str:
+    """A value as a student types it: 26x26x32, 1234.56, dense, 3."""
+    return "x".join(map(str, value)) if isinstance(value, list) else str(value)
 
-    def __init__(self, screen: io.StringIO, plan: list[str]) -> None:
+
+class Student(io.StringIO):
+    """Stdin that reads the screen: rebuilds the question and part shown last and answers as told."""
+
+    def __init__(self, screen: io.StringIO, plan: list[str], settings: Settings) -> None:
         super().__init__()
-        self.screen, self.plan = screen, plan
+        self.screen, self.plan, self.settings = screen, plan, settings
 
     def readline(self, size: int = -1) -> str:
         if not self.plan:
             return ""
-        header = re.findall(r"level (\d) · ([\w-]+) \(seed (\d+)\)", self.screen.getvalue())[-1]
-        q = one_question(int(header[2]), Options((header[1],), (int(header[0]),)))
-        part = q.parts[0]
+        shown = self.screen.getvalue()
+        header = list(re.finditer(r"Question (\d+) of \d+ · level (\d) · ([\w-]+) \(seed (\d+)\)", shown))[-1]
+        level = int(header[2])
+        # The first question is drawn from the session's kinds, as `generate` draws its first; the others
+        # from their own kind alone.
+        kinds = self.settings.kinds_at(level) if header[1] == "1" else (header[3],)
+        q = one_question(int(header[4]), Options(kinds, (level,)))
+        numbers = re.findall(r"^Part (\d+) of", shown[header.end():], re.MULTILINE)
+        part = q.parts[int(numbers[-1]) - 1 if numbers else 0]
         move = self.plan.pop(0)
         if move == "right":
-            return f"{part.answer}\n" if isinstance(part.answer, int) else "x".join(map(str, part.answer)) + "\n"
+            return typed(part.answer) + "\n"
         if move == "wrong":  # a named misconception where the part has one
-            return f"{next((d.value for d in part.distractors if not d.near_miss), 1)}\n"
+            return typed(next((d.value for d in part.distractors if not d.near_miss), 1)) + "\n"
         return move + "\n"
 
 
 def session(plan: list[str], kinds: tuple[str, ...] = ("conv-params",), level: int = 1, count: int = 10,
             store: ProgressStore | None = None, **settings) -> tuple[str, Record]:
     screen = io.StringIO()
-    record = Drill(Settings(11, kinds, level, count, **settings), Terminal(Student(screen, plan), screen, False),
+    chosen = Settings(11, kinds, level, count, **settings)
+    record = Drill(chosen, Terminal(Student(screen, plan, chosen), screen, False),
                    store, errors=io.StringIO(), clock=iter(range(0, 1000, 4)).__next__).run()
     return screen.getvalue(), record
 
@@ -336,3 +373,185 @@ def test_cli_main_in_process(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
     assert "[forgot-bias]" in capsys.readouterr().out
     assert main(["drill", "--stats", "--progress", str(progress)]) == 0
     assert re.search(r"^conv-params +1 +0 +0 +0%$", capsys.readouterr().out, re.MULTILINE)
+
+
+# --- the one-level-up kinds -------------------------------------------------------------------
+
+ENTITY = re.compile(r"&(#\d+|[a-z]+);")  # what common/words.j2's |e would leave in plain text
+MISCONCEPTIONS = {m.id: m for m in CATALOGUE}
+
+
+def first_where(kind: str, level: int, test) -> tuple[int, Question]:
+    """The first seed below 300 whose first `kind` question at `level` passes `test` (found, not assumed)."""
+    for seed in range(300):
+        q = first_question(seed, (kind,), level)
+        if test(q):
+            return seed, q
+    raise AssertionError(f"no seed below 300 gives a {kind} question like that")
+
+
+def flat(text: str) -> str:
+    """Text with its lines joined: the drill wraps long questions, in words the worksheets choose."""
+    return " ".join(text.split())
+
+
+def ask(seed: int, kind: str, level: int, answers: str, data: Path, *extra: str) -> str:
+    run = drill("--seed", str(seed), "--kind", kind, "--difficulty", str(level), "--count", "1", "--no-save",
+                *extra, answers=answers, data=data)
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    return run.stdout
+
+
+@pytest.mark.parametrize("level", [1, 2, 3])
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_every_kind_is_asked_hinted_answered_and_explained(kind: str, level: int) -> None:
+    out, record = session(["hint", "right", "hint", "wrong", "skip"], kinds=(kind,), level=level, count=3)
+    assert "✓ Right:" in out and "Worked solution:" in out and "Skipped." in out  # parts of one question or three
+    assert out.count("Hint:") == 2 and "The answer is" in out
+    assert not ENTITY.search(out), ENTITY.search(out)
+    assert record.asked >= 1
+
+
+def test_macs_typed_as_flops_is_diagnosed(tmp_path: Path) -> None:
+    seed, q = first_where("macs", 1, lambda q: True)
+    layer, out_shape = q.stack.layers[0], q.stack.output_of(0)
+    macs = math.prod(out_shape[:-1]) * math.prod(layer.kernel_size) * q.stack.input_shape[-1] * layer.filters
+    assert q.parts[0].answer == macs
+    out = ask(seed, "macs", 1, f"{2 * macs:,}\n", tmp_path)
+    assert re.search(r"How many multiply–accumulate operations \(MACs\) does layer 1 \(conv2d\b", flat(out))
+    assert f"You answered {2 * macs:,}." in out
+    assert "known mistake: Counted FLOPs instead of MACs [flops-vs-macs]." in out
+    assert f"The answer is {macs:,}." in out
+    hint = ask(seed, "macs", 1, "hint\n", tmp_path)
+    assert "biases add no MACs" in hint
+
+
+@pytest.mark.parametrize("unit", ["KiB", "MiB"])
+def test_memory_divided_by_1000_is_diagnosed(tmp_path: Path, unit: str) -> None:
+    seed, q = first_where("memory-footprint", 2, lambda q: q.parts[0].target.unit == unit)
+    dtype = q.parts[0].target.dtype
+    size = q.stack.totals().total * {"float32": 4, "float16": 2, "int8": 1}[dtype]
+    binary, decimal = (size / 1024, size / 1000) if unit == "KiB" else (size / 1024 ** 2, size / 1000 ** 2)
+    assert q.parts[0].answer == round(binary, 2)
+    out = ask(seed, "memory-footprint", 2, f"{decimal:,.2f} {unit}\n{binary:,.2f}\n", tmp_path)
+    assert re.search(rf"How much memory [^?]*\b{dtype}\b[^?]*\b{unit}\b[^?]*2 decimals", flat(out))
+    assert f"Type the number of {unit} to 2 decimals, e.g. 1,234.56 or 1,234.56 {unit}." in out
+    assert f"You answered {round(decimal, 2):,} {unit}." in out
+    assert "Divided by 1,000 instead of 1,024 [kilo-is-1000]" in out
+    assert f"The answer is {round(binary, 2):,} {unit}." in out
+
+
+def test_memory_in_bytes_and_unit_mistakes(tmp_path: Path) -> None:
+    seed, q = first_where("memory-footprint", 1, lambda q: q.parts[0].target.unit == "bytes")
+    right = q.parts[0].answer
+    assert right == q.stack.totals().total * {"float32": 4, "float16": 2, "int8": 1}[q.parts[0].target.dtype]
+    out = ask(seed, "memory-footprint", 1, f"{right / 1024:.2f} KiB\n{right * 8:,} bytes\n", tmp_path)
+    assert "This asks for bytes; type the number alone, or followed by bytes." in out
+    assert "Counted bits instead of bytes [bits-not-bytes]" in out
+    out = ask(seed, "memory-footprint", 1, f"{right:,} B\n", tmp_path)
+    assert f"✓ Right: {right:,} bytes." in out
+
+
+@pytest.mark.parametrize(("kind", "field"), [("reverse-filters", "filters"), ("reverse-kernel", "kernel_size")])
+def test_reverse_kinds_give_the_count_and_hide_the_answer(tmp_path: Path, kind: str, field: str) -> None:
+    seed, q = first_where(kind, 2, lambda q: True)
+    i = q.parts[0].target.layer
+    layer, c_in = q.stack.layers[i], q.stack.input_of(i)[-1]
+    given = q.extra["given_params"]
+    if field == "filters":
+        right = given // (math.prod(layer.kernel_size) * c_in + 1)
+    else:
+        right = round(((given // layer.filters - 1) / c_in) ** (1 / layer.rank))
+    assert right == q.parts[0].answer == (layer.filters if field == "filters" else layer.kernel_size[0])
+    out = ask(seed, kind, 2, f"{right}\n", tmp_path)
+    assert f"has {given:,} parameters." in out
+    assert f"{field}=?" in out and "→" not in out  # no output shape gives the filters or the kernel away
+    assert f"✓ Right: {right}." in out
+
+
+def test_receptive_field_that_ignores_strides_is_diagnosed(tmp_path: Path) -> None:
+    seed, q = first_where("receptive-field", 2, lambda q: any(d.misconception == "rf-ignores-stride"
+                                                             for d in q.parts[0].distractors))
+    i = q.parts[0].target.layer
+    r, jump, no_stride = 1, 1, 1
+    for layer in q.stack.layers[:i + 1]:
+        k = getattr(layer, "kernel_size", getattr(layer, "pool_size", None))
+        if k is not None:
+            r, no_stride = r + (k[0] - 1) * jump, no_stride + k[0] - 1
+            jump *= layer.strides[0]
+    assert q.parts[0].answer == r
+    out = ask(seed, "receptive-field", 2, f"{no_stride}\n", tmp_path)
+    assert re.search(rf"What is the receptive field [^?]*\blayer {i + 1} \({layer_names(q.stack.layers)[i]}\b", flat(out))
+    assert "known mistake: Ignored the strides [rf-ignores-stride]." in out and f"The answer is {r}." in out
+
+
+def test_spot_the_error_shows_the_table_and_reads_step_numbers(tmp_path: Path) -> None:
+    seed, q = first_where("spot-the-error", 2, lambda q: q.parts[0].answer > 1)
+    part, worked = q.parts[0], q.extra["worked"]
+    out = ask(seed, "spot-the-error", 2, f"step {part.answer}\n", tmp_path)
+    assert "A student filled in this model's summary and made one mistake" in out
+    assert re.search(r"Output shape \(student\) +Param # \(student\)\n", out)
+    for n, row in enumerate(worked, 1):
+        assert re.search(rf"^ +{n} \w+ +\w+ +{'×'.join(map(str, row['output_shape']))} +{row['params']:,}$", out,
+                         re.MULTILINE), row
+    name = layer_names(q.stack.layers)[part.answer - 1]
+    assert f"✓ Right: layer {part.answer} ({name})." in out
+    wrong = part.distractors[0]
+    out = ask(seed, "spot-the-error", 2, f"hint\n{wrong.value}\n", tmp_path)
+    hint = out[out.index("Hint:"):out.index("You answered")]
+    title = MISCONCEPTIONS[q.extra["misconception"]].title
+    assert "Check the rows from the top" in hint
+    assert title not in hint and "parameters:" not in hint  # no formula of the wrong row to point at it
+    assert f"Not the first error.\n  {wrong.feedback[:40]}" in out
+    assert f"the first wrong number: layer {part.answer} ({name}), {title}." in out
+    out = ask(seed, "spot-the-error", 2, f"{len(worked) + 1}\n", tmp_path)
+    assert f"Type the number of a layer shown, from 1 to {len(worked)}." in out
+
+
+def test_most_params_reads_layer_names_in_any_form(tmp_path: Path) -> None:
+    seed, q = first_where("most-params", 2, lambda q: True)
+    names = layer_names(q.stack.layers)
+    counts = [c.total for c in q.stack.counts]
+    right = names[counts.index(max(counts))]
+    assert q.parts[0].answer == right
+    cls = q.stack.layers[names.index(right)].class_name
+    out = ask(seed, "most-params", 2, f"nonsense\n{right.upper()} ({cls})\n", tmp_path)
+    assert "Type the name of a layer shown, e.g. conv2d_1, or its number." in out
+    assert f"✓ Right: {right}." in out
+    wrong = next(d for d in q.parts[0].distractors if not d.near_miss)
+    out = ask(seed, "most-params", 2, f"{names.index(wrong.value) + 1}\n", tmp_path)  # by its number
+    assert f"You answered {wrong.value}." in out and f"[{wrong.misconception}]" in out
+    assert f"The answer is {right}." in out
+
+
+def test_trainable_split_names_the_frozen_layers_and_diagnoses_them(tmp_path: Path) -> None:
+    seed, q = first_where("trainable-split", 1, lambda q: q.extra["frozen"])
+    frozen = q.extra["frozen"]
+    names = layer_names(q.stack.layers)
+    everything = q.stack.totals().total
+    frozen_count = sum(q.stack.counts[i].total for i in frozen)
+    trainable, non_trainable = (p.answer for p in q.parts)
+    assert (trainable, non_trainable) == (everything - frozen_count, frozen_count)  # no BatchNorm at level 1
+    out = ask(seed, "trainable-split", 1, f"{everything}\n{non_trainable}\n", tmp_path)
+    listed = ", ".join(rf"layer {i + 1} \({names[i]}\b[^)]*\)" for i in frozen)
+    assert re.search(rf"^Frozen \(trainable=False\): {listed}\.$", out, re.MULTILINE)
+    assert "Part 1 of 2: How many trainable parameters does the whole model have?" in out
+    assert "known mistake: Counted frozen weights as trainable [frozen-still-trainable]." in out
+    assert f"parameters of {names[frozen[0]]} (frozen): " in out
+    assert "total trainable parameters: sum over all layers = " in out
+    assert "total non-trainable parameters" not in out[:out.index("Part 2 of 2")]  # each part its own sum
+    assert f"✓ Right: {non_trainable:,}." in out
+    assert "Session over: 0 of 1 right" in out
+
+
+def test_options_of_the_new_kinds_read_as_the_worksheets_write_them(tmp_path: Path) -> None:
+    seed, q = first_where("memory-footprint", 2, lambda q: q.parts[0].target.unit == "KiB")
+    out = ask(seed, "memory-footprint", 2, "a\n", tmp_path, "--mc")
+    for o in q.parts[0].options:
+        assert f"  {o.letter}) {o.value:,} KiB\n" in out
+    seed, q = first_where("spot-the-error", 2, lambda q: True)
+    names = layer_names(q.stack.layers)
+    out = ask(seed, "spot-the-error", 2, "a\n", tmp_path, "--mc")
+    for o in q.parts[0].options:
+        assert f"  {o.letter}) layer {o.value} ({names[o.value - 1]})\n" in out
+    assert "Type the layer's number" not in out  # options to pick: no typing hint

@@ -57,7 +57,8 @@ def test_title_is_inert_in_html(title: str, args: list[str], tmp_path: Path, cap
         assert "b" not in parsed.tags  # the title's <b> stays text
         assert parsed.tags.count("script") == ("--interactive" in args and page == target)
         assert "alert" not in parsed.text["script"]
-        assert parsed.text["h1"].endswith(title) and parsed.text["title"].endswith(title)
+        # the page's <title> comes first; each inline diagram's SVG <title> ("Layer stack: ...") follows it
+        assert parsed.text["h1"].endswith(title) and parsed.text["title"].split("Layer stack:")[0].endswith(title)
 
 
 def test_title_and_category_keep_the_xml_valid(title: str, tmp_path: Path, capsys) -> None:
