@@ -386,7 +386,7 @@ def _reverse(rng: Picker, difficulty: int, convention: str, field: str) -> Built
              and len(set(stack.layers[i].kernel_size)) == 1]
     i = rng.choice(convs)
     layer, c, p = stack.layers[i], stack.input_of(i)[-1], stack.counts[i].total
-    kv, f, bias = layer.kernel_volume(), layer.filters, int(layer.use_bias)
+    f, bias = layer.filters, int(layer.use_bias)
     k_sym = "·".join(["k"] * layer.rank)
     if field == "filters":
         step = Step("filters", i, f"F = P / ({k_sym}·C_in{' + 1' if bias else ''})",
@@ -413,10 +413,10 @@ def _summary(rows: Sequence[Flow], stack: Stack, convention: str) -> list[tuple[
              layer_count(r, layer, whole)) for r, layer in zip(rows, stack.layers)]
 
 
-STEP_FEEDBACK = ("Step {step} is right: it follows from the steps before it with the correct formula. "
-                 "Find the first line whose number no correct formula gives.")
-AFTER_FEEDBACK = ("Step {step} is wrong only as a consequence: it carries forward an earlier wrong number. "
-                  "Look for the first line that goes wrong.")
+STEP_FEEDBACK = ("Layer {step}'s numbers are right: they follow from the layers before it with the correct "
+                 "formulas. Find the first layer whose number no correct formula gives.")
+AFTER_FEEDBACK = ("Layer {step}'s numbers are wrong only as a consequence: they carry forward an earlier wrong "
+                  "number. Look for the first layer that goes wrong.")
 
 
 def spot_the_error(rng: Picker, difficulty: int, convention: str) -> Built:
@@ -437,7 +437,7 @@ def spot_the_error(rng: Picker, difficulty: int, convention: str) -> Built:
     rng.shuffle(choices)
     distractors = tuple(Distractor(i + 1, NEAR_MISS, "Not the first error",
                                    (AFTER_FEEDBACK if i > first and student[i] != shown[i] else STEP_FEEDBACK)
-                                   .format(step=i + 1)) for i in choices[:MC_DISTRACTORS])
+                                   .format(step=i + 1)) for i in choices)  # every other row, so each gets feedback
     part = Part(Target(None, "step", convention), first + 1, distractors, option_order(len(distractors), rng))
     steps = stack.layers[first].shape_steps(first, stack.input_of(first)) + param_steps(stack, first, convention)
     steps.append(Step("spot-the-error", first, m.title, m.explanation, first + 1))

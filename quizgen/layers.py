@@ -92,6 +92,11 @@ def transpose_length(n: int, k: int, s: int, d: int, padding: str, output_paddin
 AXES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 
+def kernel_symbols(rank: int) -> str:
+    """k for a 1D kernel, k_h·k_w in 2D, k_d·k_h·k_w in 3D."""
+    return "·".join(f"k_{a.lower()}" for a in AXES[rank]) if rank > 1 else "k"
+
+
 # --- the layer classes ------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +268,7 @@ class Conv(Windowed):
 
     def param_steps(self, index: int, shape: Shape) -> list[Step]:
         ks, c, f, g = self.kernel_size, shape[-1], self.filters, self.groups
-        k_sym = "·".join(f"k_{a.lower()}" for a in AXES[self.rank]) if self.rank > 1 else "k"
+        k_sym = kernel_symbols(self.rank)
         c_sym, c_val = ("C_in/g", f"{c}/{g}") if g > 1 else ("C_in", str(c))
         if self.use_bias:
             formula = f"({k_sym}·{c_sym} + 1)·F"
@@ -327,9 +332,10 @@ class ConvTranspose(Layer):
 
     def param_steps(self, index: int, shape: Shape) -> list[Step]:
         ks, c, f = self.kernel_size, shape[-1], self.filters
+        k_sym = kernel_symbols(self.rank)
         if self.use_bias:
-            return [Step("params", index, "(k·k·C_in + 1)·F", f"({times(*ks)}·{c} + 1)·{f}", self.params(shape).total)]
-        return [Step("params", index, "k·k·C_in·F (no bias)", f"{times(*ks)}·{c}·{f}", self.params(shape).total)]
+            return [Step("params", index, f"({k_sym}·C_in + 1)·F", f"({times(*ks)}·{c} + 1)·{f}", self.params(shape).total)]
+        return [Step("params", index, f"{k_sym}·C_in·F (no bias)", f"{times(*ks)}·{c}·{f}", self.params(shape).total)]
 
     def shape_steps(self, index: int, shape: Shape) -> list[Step]:
         steps = []
@@ -383,11 +389,11 @@ class DepthwiseConv(Windowed):
         return math.prod(out[:-1]) * math.prod(self.kernel_size) * shape[-1] * self.depth_multiplier
 
     def param_steps(self, index: int, shape: Shape) -> list[Step]:
-        ks, c, dm = self.kernel_size, shape[-1], self.depth_multiplier
+        ks, c, dm, k_sym = self.kernel_size, shape[-1], self.depth_multiplier, kernel_symbols(self.rank)
         if self.use_bias:
-            return [Step("params", index, "k·k·C_in·dm + C_in·dm", f"{times(*ks, c, dm)} + {c}·{dm}",
+            return [Step("params", index, f"{k_sym}·C_in·dm + C_in·dm", f"{times(*ks, c, dm)} + {c}·{dm}",
                          self.params(shape).total)]
-        return [Step("params", index, "k·k·C_in·dm (no bias)", times(*ks, c, dm), self.params(shape).total)]
+        return [Step("params", index, f"{k_sym}·C_in·dm (no bias)", times(*ks, c, dm), self.params(shape).total)]
 
     def channel_formula(self) -> str:
         return "channels = C_in·depth_multiplier"
@@ -428,11 +434,11 @@ class SeparableConv(Windowed):
 
     def param_steps(self, index: int, shape: Shape) -> list[Step]:
         ks, c, dm, f = self.kernel_size, shape[-1], self.depth_multiplier, self.filters
-        total = self.params(shape).total
+        total, k_sym = self.params(shape).total, kernel_symbols(self.rank)
         if self.use_bias:
-            return [Step("params", index, "k·k·C_in·dm + C_in·dm·F + F",
+            return [Step("params", index, f"{k_sym}·C_in·dm + C_in·dm·F + F",
                          f"{times(*ks, c, dm)} + {times(c, dm, f)} + {f}", total)]
-        return [Step("params", index, "k·k·C_in·dm + C_in·dm·F (no bias)",
+        return [Step("params", index, f"{k_sym}·C_in·dm + C_in·dm·F (no bias)",
                      f"{times(*ks, c, dm)} + {times(c, dm, f)}", total)]
 
     def channel_formula(self) -> str:
@@ -577,7 +583,7 @@ class ZeroPadding(Layer):
 
     def shape_steps(self, index: int, shape: Shape) -> list[Step]:
         out = self.output_shape(index, shape)
-        subst = " , ".join(f"{n} + {a} + {b}" for n, (a, b) in zip(shape[:-1], self.pairs()))
+        subst = "; ".join(f"{n} + {a} + {b}" for n, (a, b) in zip(shape[:-1], self.pairs()))
         return [Step("output-shape", index, "size + before + after, per axis", subst, list(out))]
 
 
