@@ -18,7 +18,8 @@ from quizgen.sampling import FAMILIES, Constraints
 
 MOODLE_TYPES = ("multichoice", "numerical", "auto")
 TOP_KEYS = {"title", "instructions", "seed", "locale", "category", "slot"}
-SLOT_KEYS = {"kinds", "difficulty", "points", "options", "moodle_type", "families", "inputs", "bias", "name"}
+SLOT_KEYS = {"kinds", "difficulty", "points", "options", "moodle_type", "families", "inputs", "bias", "name", "style"}
+STYLES = ("table", "keras", "pytorch", "prose")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Slot:
     options: int = 4  # options shown in multiple choice: the answer and options − 1 distractors
     moodle_type: str = "auto"
     constraints: Constraints = field(default_factory=Constraints)
+    style: str = "table"  # how the stack is shown: a table, Keras or PyTorch code, or prose
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,11 @@ def _slot(entry: Any, number: int, file: str) -> Slot:
     bias = entry.get("bias")
     if bias is not None and not isinstance(bias, bool):
         raise QuizgenError(f"{where}: bias must be true or false, got {bias!r}")
+    style = entry.get("style", "table")
+    if style not in STYLES:
+        raise QuizgenError(f"{where}: style must be one of {', '.join(STYLES)}, got {style!r}")
     name = entry.get("name", f"Question {number}")
     if not isinstance(name, str) or not name.strip():
         raise QuizgenError(f"{where}: name must be a non-empty string")
     return Slot(number, name, kinds, difficulties, points, options, moodle_type,
-                Constraints(families, inputs, bias))
+                Constraints(families, inputs, bias), style)

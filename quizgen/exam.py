@@ -24,7 +24,6 @@ from quizgen.generate import Options, count_space, derive_seed, iter_questions
 from quizgen.kinds import choose
 from quizgen.output import read_text
 from quizgen.question import Question
-from quizgen.sampling import ConstrainedRandom
 
 # Word-problem settings by the kind of input; Faker names the people and places around them.
 DATASETS = {1: ("product reviews", "sensor recordings", "speech clips", "news headlines"),
@@ -75,7 +74,8 @@ def check_feasible(bp: Blueprint) -> None:
         for kind in slot.kinds:
             for difficulty in slot.difficulties:
                 try:
-                    choose(ConstrainedRandom(0, slot.constraints), (kind,), (difficulty,))
+                    choose(Options(slot.kinds, slot.difficulties, slot.constraints, style=slot.style).picker(0),
+                           (kind,), (difficulty,))
                 except QuizgenError as error:
                     raise QuizgenError(f"{bp.path}: slot {slot.number}: impossible constraint for kind {kind} "
                                        f"at difficulty {difficulty}: {error}") from None
@@ -94,7 +94,7 @@ def plan_exam(bp: Blueprint, students: Sequence[str], progress: Callable[[int], 
     reports = []
     done = 0
     for slot in bp.slots:
-        options = Options(slot.kinds, slot.difficulties, slot.constraints)
+        options = Options(slot.kinds, slot.difficulties, slot.constraints, style=slot.style)
         questions = []
         for question in iter_questions(slot_seed(bp, slot), len(students), options, repeats=True):
             questions.append(question.with_options(slot.options))

@@ -132,3 +132,12 @@ def test_grading_rows_give_letter_and_value() -> None:
     first = plan.variants[0].questions[0].parts[0]
     assert rows[1][:3] == ["V01", "Ann", "1"] and rows[1][5] == first.answer_letter
     assert rows[1][6] == str(first.answer)
+
+
+def test_a_slot_style_shows_pytorch_code_and_counts_as_pytorch() -> None:
+    bp = load_blueprint(EXAMPLE)
+    slot = next(s for s in bp.slots if s.style == "pytorch")
+    for v in plan_exam(bp, ["Ann", "Bo", "Cy"]).variants:
+        q = v.questions[slot.number - 1]
+        assert all(p.target.convention == "pytorch" for p in q.parts)
+        assert "nn.Sequential(" in q.to_json()["prompt"]["code"]["text"]
