@@ -55,10 +55,12 @@ EXAM_HELP = """examples:
   quizgen exam exam.toml --roster students.csv --only V07 --force -o output/midterm/
 """
 
-DRILL_HELP = """answers: a number (18,496 or 18496), a shape (26x26x32 or (26, 26, 32)), or with --mc a letter.
+DRILL_HELP = """answers: a number (18,496 or 18496), a shape (26x26x32 or (26, 26, 32)), an amount with its unit
+(1,234.56 KiB), a layer name or number (conv2d_1, 3), or with --mc a letter.
 commands: hint (the formula), skip (show the solution), quit; end of input or Ctrl-C also ends the drill.
 Answers may be piped in, one per line. The level goes up after a run of right answers and down
-after repeated misses; kinds you keep missing come up more often. Kinds: 'quizgen kinds'.
+after repeated misses; kinds you keep missing come up more often. Without --kind the drill asks the
+seven core kinds at level 1 and every kind from level 2 on. Kinds: 'quizgen kinds'.
 
 examples:
   quizgen drill
@@ -190,7 +192,8 @@ def build_parser() -> Parser:
     drill.add_argument("--count", "-n", type=int, default=10, help="number of questions (default 10)")
     drill.add_argument("--seed", type=int, help="seed of the drill (default: a random one, shown at the start)")
     drill.add_argument("--kind", "-k", action="append", metavar="KIND",
-                       help="question kind(s), repeatable or comma-separated (default: a mix of all)")
+                       help="question kind(s), repeatable or comma-separated (default: the core kinds at "
+                            "level 1, every kind from level 2)")
     drill.add_argument("--difficulty", "-d", type=int, default=1, metavar="LEVEL",
                        help="starting level 1, 2 or 3 (default 1)")
     drill.add_argument("--mc", action="store_true", help="multiple choice: show lettered options")
@@ -248,12 +251,9 @@ def _all_kinds() -> list[str]:
 
 
 def read_json(name: str) -> Any:
-    try:
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-    except OSError as error:
-        raise QuizgenError(f"cannot read {name}: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise QuizgenError(f"{name} is not UTF-8 text") from None
+    from quizgen.output import read_text
+
+    text = sys.stdin.read() if name == "-" else read_text(name)
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import struct
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -179,25 +178,6 @@ def test_output_is_deterministic_and_golden() -> None:
 
 # --- in a browser -----------------------------------------------------------------------------------
 
-BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    chromium = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        chromium = None
-    if chromium is None:
-        if os.environ.get("QUIZGEN_REQUIRE_BROWSER"):
-            pytest.fail("QUIZGEN_REQUIRE_BROWSER is set but Chromium or Python's playwright is missing")
-        pytest.skip("Chromium (and Python's playwright) are needed for the screenshot tests")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
-        yield launched
-        launched.close()
 
 
 def png_size(data: bytes) -> tuple[int, int]:

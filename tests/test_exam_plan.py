@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.blueprint import load_blueprint, parse_blueprint
+from quizgen.blueprint import load_blueprint
 from quizgen.errors import QuizgenError
 from quizgen.exam import fake_roster, grading_rows, manifest, plan_exam, read_roster
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,26 +15,7 @@ import pytest
 from quizgen.misconceptions import CATALOGUE
 from render_support import GOLDEN_SET, run
 
-BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run"]
 EXPLANATIONS = {m.id: m.explanation for m in CATALOGUE}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    chromium = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        chromium = None
-    if chromium is None:
-        if os.environ.get("QUIZGEN_REQUIRE_BROWSER"):
-            pytest.fail("QUIZGEN_REQUIRE_BROWSER is set but Chromium or Python's playwright is missing")
-        pytest.skip("Chromium (and Python's playwright) are needed for the browser tests")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

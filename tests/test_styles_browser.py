@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from render_support import run
-from test_render_browser import browser, open_page, screenshot_folder  # noqa: F401 (the fixture)
+from test_render_browser import open_page, screenshot_folder
 
 
-def test_code_and_diagram_render_in_chromium(browser: Any, tmp_path: Path, capsys) -> None:  # noqa: F811
+def test_code_and_diagram_render_in_chromium(browser: Any, tmp_path: Path, capsys) -> None:
     target = tmp_path / "set.html"
     status, _, err = run(capsys, "generate", "--seed", "7", "-n", "3", "--kind", "output-shape,macs",
                          "--difficulty", "2", "--style", "pytorch", "--format", "html", "--interactive", "-q",

@@ -1,0 +1,33 @@
+"""Fixtures shared by the test files: a real headless Chromium for the page tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's chromium driven by Playwright's Python package. Skipped when either is missing,
+    unless QUIZGEN_REQUIRE_BROWSER is set (CI), where a missing browser is a failure."""
+    chromium = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        chromium = None
+    if chromium is None:
+        if os.environ.get("QUIZGEN_REQUIRE_BROWSER"):
+            pytest.fail("QUIZGEN_REQUIRE_BROWSER is set but Chromium or Python's playwright is missing")
+        pytest.skip("Chromium (and Python's playwright) are needed for the browser tests")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+        yield launched
+        launched.close()
