@@ -100,13 +100,15 @@ def build_parser() -> Parser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     gen = commands.add_parser("generate", help="write a problem set", description=(
-        "Write a problem set of randomized questions. The same seed and options always give "
+        "Write a problem set of randomized questions: answers checked against PyTorch, wrong options\n"
+        "from named misconceptions, a worked solution each. The same seed and options always give\n"
         "byte-identical output; every question records its own seed."),
         epilog=KIND_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     gen.add_argument("--count", "-n", type=int, default=10, help="number of questions (default 10)")
     gen.add_argument("--seed", type=int, help="seed of the set (default: a random one, recorded in the output)")
     gen.add_argument("--kind", "-k", action="append", metavar="KIND",
-                     help="question kind(s), repeatable or comma-separated (default: a mix of all)")
+                     help="question kind(s), repeatable or comma-separated (default: a mix of the seven core "
+                          "kinds listed first below)")
     gen.add_argument("--difficulty", "-d", action="append", metavar="LEVEL",
                      help="difficulty 1, 2 or 3, repeatable or comma-separated (default: a mix of all)")
     from quizgen.formats import ANSWERS, FORMATS, MOODLE_TYPES, STYLES
