@@ -62,9 +62,11 @@ class Analysis:
         self.stack = stack
         layers = [t.layer for t in targets]
         upto = None if None in layers else max(layers)  # later layers cannot change the answers
-        touched = set().union(*(touching(type(layer)) for layer in stack.layers[:None if upto is None else upto + 1]))
+        prefix = stack.layers[:None if upto is None else upto + 1]
+        touched = set().union(*(touching(type(layer)) for layer in prefix))
         self.replays: list[tuple[Misconception, list[Flow]]] = [
-            (m, replay(m, stack, upto)) for m in CATALOGUE if m.id in touched]
+            (m, replay(m, stack, upto)) for m in CATALOGUE
+            if m.id in touched and (m.when is None or any(m.applies(layer) for layer in prefix))]
 
     def answer(self, target: Target) -> Value:
         value = read(self.stack.flow, self.stack, target)

@@ -42,7 +42,11 @@ class Misconception:
     value: ValueRule | None = None
     bends: tuple[str, ...] = ()
     counts_frozen: bool = False  # the params rule itself decides how a frozen layer counts
+    when: Callable[[Layer], bool] | None = None  # a cheap test of the layer's config; the rule is None otherwise
     source: str = ""
+
+    def applies(self, layer: Layer) -> bool:
+        return isinstance(layer, self.layers) and (self.when is None or self.when(layer))
 
     @property
     def feedback(self) -> str:
@@ -59,11 +63,11 @@ def replay(m: Misconception, stack: Stack, upto: int | None = None) -> list[Flow
     rows: list[Flow] = []
     cur, prev, diverged = stack.input_shape, None, False
     for i, layer in enumerate(stack.layers[:None if upto is None else upto + 1]):
-        if not (diverged or isinstance(layer, m.layers)):
+        applies = m.applies(layer)
+        if not (diverged or applies):
             rows.append(stack.flow[i])
             cur, prev = stack.shapes[i + 1], layer
             continue
-        applies = isinstance(layer, m.layers)
         try:
             out = layer.output_shape(i, cur) if diverged else stack.shapes[i + 1]
             wrong = m.shape(layer, cur) if applies and m.shape else None
@@ -304,12 +308,28 @@ def _frozen_vanish(layer, in_shape, out, prev):
     return None if layer.trainable else ParamCount(0, 0)
 
 
+def _valid_padding(layer: Layer) -> bool:
+    return layer.padding == "valid"
+
+
+def _same_strided(layer: Layer) -> bool:
+    return layer.padding == "same" and max(layer.strides) > 1
+
+
+def _biased(layer: Layer) -> bool:
+    return layer.use_bias
+
+
+def _frozen(layer: Layer) -> bool:
+    return not layer.trainable
+
+
 CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "forgot-bias", "Forgot the bias",
         "Every filter (or Dense unit) has one bias besides its weights, so add one parameter per "
         "filter or unit: (weights per filter + 1) × filters.",
-        WEIGHTED, params=_forgot_bias, source="misconceptions.md #1"),
+        WEIGHTED, params=_forgot_bias, when=_biased, source="misconceptions.md #1"),
     Misconception(
         "forgot-input-channels", "Forgot the input channels",
         "A filter is not a flat k×k window: it spans every input channel, so it holds k×k×C_in weights. "
@@ -349,29 +369,31 @@ CATALOGUE: tuple[Misconception, ...] = (
         "no-floor-fractional-size", "Rounded instead of flooring",
         "When (W − k)/s is not whole, the last partial window is dropped: take the floor, then add 1. "
         "Rounding to the nearest number gives one too many.",
-        (Windowed,), shape=_per_axis(_valid_only(lambda span, s: (2 * span + s) // (2 * s) + 1)),
+        (Windowed,), shape=_per_axis(_valid_only(lambda span, s: (2 * span + s) // (2 * s) + 1)), when=_valid_padding,
         source="misconceptions.md #9"),
     Misconception(
         "ceil-instead-of-floor", "Rounded up",
         "Keras and PyTorch floor the division in floor((W − k)/s) + 1; a window that would run past the "
         "edge is not computed. Rounding up only 'works' for AlexNet's famous 227 input.",
-        (Windowed,), shape=_per_axis(_valid_only(lambda span, s: -(-span // s) + 1)),
+        (Windowed,), shape=_per_axis(_valid_only(lambda span, s: -(-span // s) + 1)), when=_valid_padding,
         source="misconceptions.md #10"),
     Misconception(
         "plus-one-inside-or-missing", "Dropped the +1",
         "The number of window positions is floor((W − k)/s) + 1: the +1 counts the first position "
         "and sits outside the division.",
-        (Windowed,), shape=_per_axis(_valid_only(lambda span, s: span // s)),
+        (Windowed,), shape=_per_axis(_valid_only(lambda span, s: span // s)), when=_valid_padding,
         source="misconceptions.md #11"),
     Misconception(
         "same-means-same-size-with-stride", "Took 'same' to keep the size",
         "padding='same' keeps the size only with stride 1. With stride s the output is ceil(W/s).",
         (Windowed,), shape=_per_axis(lambda n, k, s, d, p: n if p == "same" and s > 1 else None),
+        when=_same_strided,
         source="misconceptions.md #12"),
     Misconception(
         "same-without-ceil", "Divided without rounding up",
         "With padding='same' the output length is ceil(W/s): an odd size such as 7 with stride 2 gives 4, not 3.",
         (Windowed,), shape=_per_axis(lambda n, k, s, d, p: n // s if p == "same" and s > 1 else None),
+        when=_same_strided,
         source="misconceptions.md #13"),
     Misconception(
         "pool-stride-default", "Pooled with stride 1",
@@ -382,7 +404,7 @@ CATALOGUE: tuple[Misconception, ...] = (
         "output-channels-multiply", "Multiplied the channels",
         "Each filter spans all input channels and produces ONE feature map, so a convolution outputs "
         "F channels (its number of filters), not C_in × F.",
-        (Conv,), shape=_channels_multiply, source="misconceptions.md #15"),
+        (Conv,), shape=_channels_multiply, when=lambda layer: layer.groups == 1, source="misconceptions.md #15"),
     Misconception(
         "bias-per-input-channel", "One bias per input channel",
         "A filter has a single bias, added once after summing over all input channels: (k×k×C_in + 1)×F.",
@@ -410,7 +432,8 @@ CATALOGUE: tuple[Misconception, ...] = (
         "transpose-conv-shape-inverse", "Inverted the conv formula for a transposed conv",
         "Keras sizes a transposed convolution by its padding mode: 'same' gives W·s, 'valid' gives "
         "W·s + max(k − s, 0). Running the conv formula backwards is not the rule.",
-        (ConvTranspose,), shape=_transpose_inverse, source="misconceptions.md #21"),
+        (ConvTranspose,), shape=_transpose_inverse, when=lambda layer: layer.output_padding is None,
+        source="misconceptions.md #21"),
     Misconception(
         "depthwise-times-filters", "Treated a depthwise conv like a normal one",
         "A depthwise kernel filters each input channel on its own: k×k×C_in×depth_multiplier weights. "
@@ -420,18 +443,20 @@ CATALOGUE: tuple[Misconception, ...] = (
         "forgot-padding", "Left out the padding",
         "Padding widens the input before the window slides: 'same' gives ceil(W/s), and a ZeroPadding "
         "layer adds its rows and columns to the size.",
-        (Windowed, ZeroPadding), shape=_forgot_padding, source="misconceptions.md #25"),
+        (Windowed, ZeroPadding), shape=_forgot_padding,
+        when=lambda layer: isinstance(layer, ZeroPadding) or layer.padding == "same", source="misconceptions.md #25"),
     Misconception(
         "dilation-ignored", "Ignored the dilation",
         "A dilated kernel of size k with dilation d spans d·(k − 1) + 1 input positions, so the output "
         "is floor((W − d·(k − 1) − 1)/s) + 1. Dilation adds no weights.",
         (Conv, DepthwiseConv, SeparableConv),
-        shape=_per_axis(lambda n, k, s, d, p: (n - k) // s + 1 if p == "valid" and d > 1 else None)),
+        shape=_per_axis(lambda n, k, s, d, p: (n - k) // s + 1 if p == "valid" and d > 1 else None),
+        when=lambda layer: max(layer.dilation_rate) > 1),
     Misconception(
         "groups-ignored", "Ignored the groups",
         "A grouped convolution splits the channels into g groups; each filter sees only C_in/g of them, "
         "so the weights are k×k×(C_in/g)×F.",
-        (Conv,), params=_groups_ignored),
+        (Conv,), params=_groups_ignored, when=lambda layer: layer.groups > 1),
     Misconception(
         "batchnorm-framework-convention", "Mixed up the Keras and PyTorch counts",
         "Keras counts BatchNorm's moving mean and variance as (non-trainable) parameters; PyTorch keeps "
@@ -442,11 +467,11 @@ CATALOGUE: tuple[Misconception, ...] = (
         "frozen-still-trainable", "Counted frozen weights as trainable",
         "A layer with trainable=False keeps its weights, but they are not updated: Keras lists them as "
         "non-trainable parameters.",
-        WEIGHTED + (BatchNormalization,), params=_frozen_still_trainable, counts_frozen=True),
+        WEIGHTED + (BatchNormalization,), params=_frozen_still_trainable, counts_frozen=True, when=_frozen),
     Misconception(
         "frozen-params-vanish", "Dropped the frozen weights",
         "Freezing a layer does not remove its weights: they still count, as non-trainable parameters.",
-        WEIGHTED + (BatchNormalization,), params=_frozen_vanish, counts_frozen=True),
+        WEIGHTED + (BatchNormalization,), params=_frozen_vanish, counts_frozen=True, when=_frozen),
     Misconception(
         "flops-vs-macs", "Counted FLOPs instead of MACs",
         "One multiply–accumulate (MAC) is one multiplication plus one addition. FLOP counts are about twice "
