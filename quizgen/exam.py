@@ -194,9 +194,6 @@ def grading_csv(plan: ExamPlan) -> str:
 
 # --- writing the exam folder ------------------------------------------------------------------
 
-WORKSHEET_FORMATS = ("md", "html")
-
-
 @dataclass(frozen=True)
 class ExamOutput:
     folder: Path

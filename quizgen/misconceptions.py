@@ -224,10 +224,6 @@ def _groups_ignored(layer, in_shape, out, prev):
     return ParamCount(math.prod(layer.kernel_size) * in_shape[-1] * layer.filters + _bias(layer, in_shape))
 
 
-def _zero_padding_ignored(layer, in_shape):
-    return in_shape if isinstance(layer, ZeroPadding) else None
-
-
 def _same_as_valid(n: int, k: int, s: int, d: int, padding: str) -> int | None:
     return (n - d * (k - 1) - 1) // s + 1 if padding == "same" else None
 
