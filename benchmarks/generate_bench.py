@@ -16,8 +16,8 @@ import time
 
 RUN = """
 import resource, time
-from quizgen.generate import Options, dump_json, iter_questions, set_header
-from quizgen.kinds import {kinds}
+from quizgen.engine.generate import Options, dump_json, iter_questions, set_header
+from quizgen.engine.kinds import {kinds}
 options = Options(tuple({kinds}), (1, 2, 3))
 start = time.process_time()
 size = 0

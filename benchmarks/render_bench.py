@@ -15,14 +15,14 @@ import html
 import time
 from collections.abc import Callable, Iterator, Sequence
 
-from quizgen.formats import FORMATS
-from quizgen.generate import Options, generate
-from quizgen.kinds import CORE_KINDS
-from quizgen.misconceptions import CATALOGUE
-from quizgen.publish import Look, load, plan, write
-from quizgen.question import Question
-from quizgen.summary import layer_names
-from quizgen.view import Sheet
+from quizgen.engine.generate import Options, generate
+from quizgen.engine.kinds import CORE_KINDS
+from quizgen.engine.misconceptions import CATALOGUE
+from quizgen.engine.question import Question
+from quizgen.engine.summary import layer_names
+from quizgen.render.formats import FORMATS
+from quizgen.render.publish import Look, load, plan, write
+from quizgen.render.view import Sheet
 
 WHY = {m.id: m.explanation for m in CATALOGUE}
 

@@ -1,3 +1,5 @@
-from quizgen.cli import main
 import sys
+
+from quizgen.cli import main
+
 sys.exit(main())

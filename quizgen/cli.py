@@ -111,7 +111,8 @@ def build_parser() -> Parser:
                           "kinds listed first below)")
     gen.add_argument("--difficulty", "-d", action="append", metavar="LEVEL",
                      help="difficulty 1, 2 or 3, repeatable or comma-separated (default: a mix of all)")
-    from quizgen.formats import ANSWERS, FORMATS, MOODLE_TYPES, STYLES
+    from quizgen.engine.styles import STYLES
+    from quizgen.render.formats import ANSWERS, FORMATS, MOODLE_TYPES
     gen.add_argument("--format", "-f", choices=list(FORMATS), default="json", metavar="FORMAT",
                      help="output format: " + "; ".join(f"{f.name}: {f.help}" for f in FORMATS.values())
                      + " (default json)")
@@ -211,11 +212,17 @@ def build_parser() -> Parser:
 def cmd_generate(args: argparse.Namespace) -> None:
     import random
 
-    from quizgen.formats import FORMATS
-    from quizgen.generate import Options, dump_json, generate, one_question, set_header
-    from quizgen.output import emit
-    from quizgen.progress import progress_bar
-    from quizgen.publish import Look, load, plan, write
+    from quizgen.engine.generate import (
+        Options,
+        dump_json,
+        generate,
+        one_question,
+        set_header,
+    )
+    from quizgen.progress_bar import progress_bar
+    from quizgen.render.files import emit
+    from quizgen.render.formats import FORMATS
+    from quizgen.render.publish import Look, load, plan, write
 
     fmt = FORMATS[args.format]
     diagram = fmt.diagrams if args.diagram is None else args.diagram
@@ -237,7 +244,7 @@ def cmd_generate(args: argparse.Namespace) -> None:
     if renderer is None:
         emit(target, dump_json(header, questions), args.force)
     else:
-        from quizgen.view import Sheet
+        from quizgen.render.view import Sheet
         sheet = Sheet(header["seed"], args.question_seed, options.kinds, options.difficulties, style=options.style)
         write(files, renderer, questions, sheet, args.force)
     if target != "-" and not args.quiet:
@@ -248,12 +255,12 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 def _all_kinds() -> list[str]:
     """The default mix; the one-level-up kinds are chosen by name with --kind."""
-    from quizgen.kinds import CORE_KINDS
+    from quizgen.engine.kinds import CORE_KINDS
     return list(CORE_KINDS)
 
 
 def read_json(name: str) -> Any:
-    from quizgen.output import read_text
+    from quizgen.render.files import read_text
 
     text = sys.stdin.read() if name == "-" else read_text(name)
     try:
@@ -264,25 +271,25 @@ def read_json(name: str) -> Any:
 
 
 def cmd_summary(args: argparse.Namespace) -> None:
-    from quizgen.stack import Stack
-    from quizgen.summary import summarize
+    from quizgen.engine.stack import Stack
+    from quizgen.engine.summary import summarize
 
     summary = summarize(Stack.from_json(read_json(args.stack)))
     if args.json:
         print(json.dumps(summary.to_json(), indent=2))
         return
-    from quizgen.render import environment, get_template
+    from quizgen.render.environment import environment, get_template
     sys.stdout.write(get_template(environment(), "text/summary.txt.j2").render(summary=summary))
 
 
 def cmd_kinds(args: argparse.Namespace) -> None:
-    from quizgen.kinds import KINDS
+    from quizgen.engine.kinds import KINDS
     for kind in KINDS.values():
         print(f"{kind.id:<22}{kind.summary}")
 
 
 def cmd_misconceptions(args: argparse.Namespace) -> None:
-    from quizgen.misconceptions import CATALOGUE
+    from quizgen.engine.misconceptions import CATALOGUE
     for m in CATALOGUE:
         print(f"{m.id:<40}{m.title}")
 
@@ -290,13 +297,19 @@ def cmd_misconceptions(args: argparse.Namespace) -> None:
 def cmd_exam(args: argparse.Namespace) -> None:
     import dataclasses
 
-    from quizgen.blueprint import load_blueprint
-    from quizgen.exam import ExamOutput, fake_roster, plan_exam, read_roster, write_exam
-    from quizgen.progress import progress_bar
+    from quizgen.exam.blueprint import load_blueprint
+    from quizgen.exam.plan import (
+        ExamOutput,
+        fake_roster,
+        plan_exam,
+        read_roster,
+        write_exam,
+    )
+    from quizgen.progress_bar import progress_bar
 
     if args.init is not None:
-        from quizgen.output import write_atomic
-        from quizgen.render import default_templates
+        from quizgen.render.environment import default_templates
+        from quizgen.render.files import write_atomic
         example = (default_templates() / "exam" / "example.toml").read_text(encoding="utf-8")
         write_atomic(Path(args.init), [example])
         if not args.quiet:
@@ -333,8 +346,8 @@ def cmd_exam(args: argparse.Namespace) -> None:
 def cmd_drill(args: argparse.Namespace) -> None:
     import random
 
-    from quizgen.drill import Settings, run, show_stats
-    from quizgen.progress_store import ProgressStore, default_path
+    from quizgen.drill.progress import ProgressStore, default_path
+    from quizgen.drill.session import Settings, run, show_stats
 
     store = ProgressStore(Path(args.progress) if args.progress else default_path())
     if args.stats:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quizgen.stack import Stack
+from quizgen.engine.stack import Stack
 
 
 def conv(filters: int, k: int | list[int], rank: int = 2, **extra: Any) -> dict[str, Any]:

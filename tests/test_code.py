@@ -24,13 +24,26 @@ from typing import Any
 
 import pytest
 import torch
-
 from helpers import conv, layer, stack
-from quizgen.code import LINE_WIDTH, listing, pytorch_problem, pytorch_supported, render_code
+
+from quizgen.engine.frameworks import (
+    LINE_WIDTH,
+    listing,
+    pytorch_problem,
+    pytorch_supported,
+)
+from quizgen.engine.layers import (
+    LAYER_KINDS,
+    Activation,
+    ConvTranspose,
+    Flatten,
+    Layer,
+    ReLU,
+)
+from quizgen.engine.sampling import FAMILIES, sample
+from quizgen.engine.stack import Stack
 from quizgen.errors import QuizgenError
-from quizgen.layers import LAYER_KINDS, Activation, ConvTranspose, Flatten, Layer, ReLU
-from quizgen.sampling import FAMILIES, sample
-from quizgen.stack import Stack
+from quizgen.render.code import render_code
 
 GOLDEN = Path(__file__).parent / "golden" / "code"
 PER_CASE = 25  # sampled stacks per family, difficulty and head

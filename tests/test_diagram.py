@@ -17,12 +17,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from helpers import conv, layer, stack
-from quizgen.diagram import GLYPH_COLUMN, MARGIN, WIDTH, describe, layout, positions, render_svg
+
+from quizgen.engine.sampling import FAMILIES, sample
+from quizgen.engine.stack import Stack
 from quizgen.errors import QuizgenError
-from quizgen.sampling import FAMILIES, sample
-from quizgen.stack import Stack
+from quizgen.render.diagram import (
+    GLYPH_COLUMN,
+    MARGIN,
+    WIDTH,
+    describe,
+    layout,
+    positions,
+    render_svg,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 GOLDEN = Path(__file__).parent / "golden" / "svg"

@@ -17,13 +17,20 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.drill import Drill, Record, Settings, Terminal, diagnose, pick_question
-from quizgen.generate import Options, generate, one_question
-from quizgen.kinds import CORE_KINDS, KINDS
-from quizgen.misconceptions import CATALOGUE
-from quizgen.progress_store import ProgressStore
-from quizgen.question import Question, Value
-from quizgen.summary import layer_names
+from quizgen.drill.progress import ProgressStore
+from quizgen.drill.session import (
+    Drill,
+    Record,
+    Settings,
+    Terminal,
+    diagnose,
+    pick_question,
+)
+from quizgen.engine.generate import Options, generate, one_question
+from quizgen.engine.kinds import CORE_KINDS, KINDS
+from quizgen.engine.misconceptions import CATALOGUE
+from quizgen.engine.question import Question, Value
+from quizgen.engine.summary import layer_names
 
 ALL_KINDS = tuple(KINDS)
 EXPLAIN_BIAS = "Every filter (or Dense unit) has one bias"

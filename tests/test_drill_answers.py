@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from quizgen.answers import Command, Unreadable, parse_answer
-from quizgen.question import Distractor, Part, Target
+from quizgen.drill.answers import Command, Unreadable, parse_answer
+from quizgen.engine.question import Distractor, Part, Target
 
 NUMBER = Part(Target(0, "params"), 18496, (Distractor(18432, "forgot-bias", "Forgot the bias", ""),
                                             Distractor(640, "forgot-input-channels", "", ""),

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from quizgen.drill.progress import Progress, ProgressStore, default_path
 from quizgen.errors import QuizgenError
-from quizgen.progress_store import Progress, ProgressStore, default_path
 
 
 def one(kind: str, correct: bool, skipped: bool = False, met: tuple[str, ...] = ()) -> Progress:

@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from test_drill import classic_seed
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")

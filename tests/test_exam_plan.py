@@ -7,9 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.blueprint import load_blueprint
 from quizgen.errors import QuizgenError
-from quizgen.exam import fake_roster, grading_rows, manifest, plan_exam, read_roster
+from quizgen.exam.blueprint import load_blueprint
+from quizgen.exam.plan import (
+    fake_roster,
+    grading_rows,
+    manifest,
+    plan_exam,
+    read_roster,
+)
 
 EXAMPLE = Path(__file__).parent.parent / "templates" / "exam" / "example.toml"
 

@@ -10,14 +10,14 @@ import random
 
 import pytest
 import torch
+from helpers import conv, layer, stack
 from torch import nn
 
-from helpers import conv, layer, stack
-from quizgen.generate import Options, generate
-from quizgen.kinds import make_question
-from quizgen.question import Target
-from quizgen.quantities import read
-from quizgen.summary import layer_names
+from quizgen.engine.generate import Options, generate
+from quizgen.engine.kinds import make_question
+from quizgen.engine.quantities import read
+from quizgen.engine.question import Target
+from quizgen.engine.summary import layer_names
 
 torch_reference = pytest.importorskip("torch_reference")
 

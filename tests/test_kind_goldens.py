@@ -11,10 +11,10 @@ import os
 from pathlib import Path
 
 import pytest
-
-from quizgen.kinds import KINDS
-from quizgen.formats import STYLES
 from render_support import run
+
+from quizgen.engine.kinds import KINDS
+from quizgen.engine.styles import STYLES
 
 GOLDEN = Path(__file__).parent / "golden" / "kinds"
 FORMATS = {"md": ("md", ["--answers", "inline"]), "html": ("html", ["--answers", "inline"]),

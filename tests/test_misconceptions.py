@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from helpers import conv, layer, stack
-from quizgen.misconceptions import CATALOGUE, replay
-from quizgen.question import Target
-from quizgen.quantities import read
-from quizgen.stack import Stack
+
+from quizgen.engine.misconceptions import CATALOGUE, replay
+from quizgen.engine.quantities import read
+from quizgen.engine.question import Target
+from quizgen.engine.stack import Stack
 
 BY_ID = {m.id: m for m in CATALOGUE}
 

@@ -11,10 +11,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizgen.generate import Options, count_space, dump_json, generate, one_question, set_header
-from quizgen.kinds import KINDS, make_question
-from quizgen.misconceptions import CATALOGUE
-from quizgen.question import MC_DISTRACTORS, NEAR_MISS
+from quizgen.engine.generate import (
+    Options,
+    count_space,
+    dump_json,
+    generate,
+    one_question,
+    set_header,
+)
+from quizgen.engine.kinds import KINDS, make_question
+from quizgen.engine.misconceptions import CATALOGUE
+from quizgen.engine.question import MC_DISTRACTORS, NEAR_MISS
 
 ALL = Options(tuple(KINDS), (1, 2, 3))
 IDS = {m.id for m in CATALOGUE}

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from quizgen.misconceptions import CATALOGUE
 from render_support import GOLDEN_SET, run
+
+from quizgen.engine.misconceptions import CATALOGUE
 
 EXPLANATIONS = {m.id: m.explanation for m in CATALOGUE}
 

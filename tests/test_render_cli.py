@@ -12,11 +12,11 @@ from pathlib import Path
 
 import markdown
 import pytest
-
-from quizgen.generate import Options, generate
-from quizgen.kinds import KINDS
-from quizgen.render import environment
 from render_support import GOLDEN_SET, run, visible_text
+
+from quizgen.engine.generate import Options, generate
+from quizgen.engine.kinds import KINDS
+from quizgen.render.environment import environment
 
 
 def shown(value) -> str:

@@ -10,7 +10,6 @@ from pathlib import Path
 import markdown
 import pytest
 from faker import Faker
-
 from render_support import GOLDEN_SET, run, visible_text
 
 ATTACK = "<script>alert('x')</script> & ]]> \"quoted\" <b>bold</b> {1:NUMERICAL:=1} *em* `code` | pipe"
@@ -91,10 +90,10 @@ def test_faker_names_of_an_exam_variant_stay_inert(title: str) -> None:
     import contextlib
     import io
 
-    from quizgen.formats import FORMATS
-    from quizgen.generate import Options, generate
-    from quizgen.publish import Look, load, plan, write
-    from quizgen.view import Sheet
+    from quizgen.engine.generate import Options, generate
+    from quizgen.render.formats import FORMATS
+    from quizgen.render.publish import Look, load, plan, write
+    from quizgen.render.view import Sheet
 
     fake = Faker("fr_FR")
     fake.seed_instance(5)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from render_support import GOLDEN_SET, check_golden, run
 
 CASES = {

@@ -11,9 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from render_support import (
+    CORE,
+    GOLDEN_SET,
+    cloze_parts,
+    moodle_valid_number,
+    run,
+    visible_text,
+)
 
-from quizgen.kinds import KINDS
-from render_support import CORE, GOLDEN_SET, cloze_parts, moodle_valid_number, run, visible_text
+from quizgen.engine.kinds import KINDS
 
 PERCENTS = (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571, 12.5,
             11.11111, 10, 5, 0)
@@ -199,8 +206,8 @@ def test_categories_follow_the_base(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 def test_cloze_feedback_survives_moodles_parsing() -> None:
     """Any character in a feedback (or an answer) reaches Moodle as written, ending nothing early."""
-    from quizgen.render import environment
-    from quizgen.view import Blank, Wrong
+    from quizgen.render.environment import environment
+    from quizgen.render.view import Blank, Wrong
 
     nasty = "x}y~z#w\\v{u <b>t</b> & s'r\"q %0%p"
     wrong = Wrong(7, "nasty", nasty, nasty, near_miss=False)

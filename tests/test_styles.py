@@ -19,17 +19,18 @@ from typing import Any
 
 import pytest
 import torch
+from render_support import run
 from torch import nn
 
-from quizgen.code import listing, render_code
-from quizgen.generate import Options, generate, one_question
-from quizgen.kinds import KINDS
-from quizgen.formats import STYLES
-from quizgen.quantities import BYTES_PER_PARAM, UNIT_BYTES
-from quizgen.question import Question
-from quizgen.summary import layer_names
-from quizgen.view import tolerance
-from render_support import run
+from quizgen.engine.frameworks import listing
+from quizgen.engine.generate import Options, generate, one_question
+from quizgen.engine.kinds import KINDS
+from quizgen.engine.quantities import BYTES_PER_PARAM, UNIT_BYTES
+from quizgen.engine.question import Question
+from quizgen.engine.styles import STYLES
+from quizgen.engine.summary import layer_names
+from quizgen.render.code import render_code
+from quizgen.render.view import tolerance
 
 ALL = tuple(KINDS)
 

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from quizgen.engine.generate import Options, generate
+from quizgen.engine.kinds import CORE_KINDS
+from quizgen.engine.layers import LAYER_KINDS
+from quizgen.engine.sampling import FAMILIES, sample
+from quizgen.engine.stack import Stack
 from quizgen.errors import LayerError
-from quizgen.generate import Options, generate
-from quizgen.kinds import CORE_KINDS
-from quizgen.layers import LAYER_KINDS
-from quizgen.sampling import FAMILIES, sample
-from quizgen.stack import Stack
 
 torch_reference = pytest.importorskip("torch_reference")
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from torch_reference import (
     SUPPORTED_LAYERS,
     LayerResult,
@@ -280,7 +279,6 @@ def test_pooling_same_and_custom_stride(kind: str) -> None:
 def test_same_pooling_excludes_padding() -> None:
     """Keras's "same" windows see real inputs only: -inf for max, exclusive mean."""
     import torch
-
     from torch_reference import build_layer
 
     x = -torch.ones(1, 3, 3, 1)  # all -1: zero padding would leak into max and mean

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from quizgen.question import Part, Value
+from quizgen.engine.question import Part, Value
 
 COMMANDS = ("hint", "skip", "quit")
 GROUPING = re.compile(r"[\s,_'\u00a0\u2009\u202f]")  # thousands separators people type

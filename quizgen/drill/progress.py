@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from quizgen.errors import QuizgenError
-from quizgen.output import write_atomic
+from quizgen.render.files import write_atomic
 
 FORMAT_VERSION = 1
 

@@ -23,16 +23,18 @@ from typing import Any, TextIO
 
 import jinja2
 
-from quizgen.answers import Command, Unreadable, parse_answer
+from quizgen.drill.answers import Command, Unreadable, parse_answer
+from quizgen.drill.progress import KindTally, Progress, ProgressStore
+from quizgen.engine.generate import Options, derive_seed
+from quizgen.engine.kinds import CORE_KINDS, KINDS, make_question, param_steps
+from quizgen.engine.layers import Layer, Shape, Step
+from quizgen.engine.misconceptions import CATALOGUE, Misconception
+from quizgen.engine.question import Distractor, Option, Part, Question, Value
 from quizgen.errors import QuizgenError
-from quizgen.generate import Options, derive_seed
-from quizgen.kinds import CORE_KINDS, KINDS, make_question, param_steps
-from quizgen.layers import Layer, Shape, Step
-from quizgen.misconceptions import CATALOGUE, Misconception
-from quizgen.progress_store import KindTally, Progress, ProgressStore
-from quizgen.question import Distractor, Option, Part, Question, Value
-from quizgen.render import environment, get_template
-from quizgen.view import LayerRow, PartView as SheetPart, QuestionView, view as sheet_view
+from quizgen.render.environment import environment, get_template
+from quizgen.render.view import LayerRow, QuestionView
+from quizgen.render.view import PartView as SheetPart
+from quizgen.render.view import view as sheet_view
 
 LEVELS = (1, 2, 3)
 UP_AFTER = 3  # right answers in a row that move the level up

@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from quizgen import __version__
+from quizgen.engine.kinds import KINDS, assemble, choose, make_question, question_key
+from quizgen.engine.question import Question
+from quizgen.engine.sampling import NO_CONSTRAINTS, ConstrainedRandom, Constraints
+from quizgen.engine.styles import FRAMEWORKS, STYLES
 from quizgen.errors import QuizgenError
-from quizgen.kinds import KINDS, assemble, choose, make_question, question_key
-from quizgen.formats import STYLES
-from quizgen.present import show
-from quizgen.question import Question
-from quizgen.sampling import NO_CONSTRAINTS, ConstrainedRandom, Constraints
 
 MASK = (1 << 64) - 1
 QUICK_ATTEMPTS = 40  # tries before the generator suspects the space is exhausted
@@ -59,6 +58,14 @@ class Options:
         return ConstrainedRandom(seed, self.limits)
 
     def show(self, question: Question) -> Question:
+        """The question as it is shown. The style is chosen here, at generation, because it decides
+        the counting convention (PyTorch code counts as PyTorch does); writing the code and the
+        drawing is the render stage's work, imported only when a question needs it, so the engine
+        itself never loads templates."""
+        if self.style not in FRAMEWORKS and not self.diagram:
+            return dataclasses.replace(question, style=self.style)
+        from quizgen.render.present import show
+
         return show(question, self.style, self.diagram, self.templates)
 
     def __post_init__(self) -> None:

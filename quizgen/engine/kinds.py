@@ -11,20 +11,45 @@ import dataclasses
 import functools
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
+from quizgen.engine.frameworks import has_module
+from quizgen.engine.layers import (
+    BatchNormalization,
+    Conv,
+    ConvTranspose,
+    Dense,
+    DepthwiseConv,
+    Flatten,
+    Layer,
+    SeparableConv,
+    Step,
+    shape_text,
+    times,
+)
+from quizgen.engine.misconceptions import CATALOGUE, Misconception, replay
+from quizgen.engine.quantities import (
+    BYTES_PER_PARAM,
+    UNIT_BYTES,
+    WINDOWED,
+    channels_first,
+    read,
+)
+from quizgen.engine.quantities import layer_params as layer_count
+from quizgen.engine.question import (
+    MC_DISTRACTORS,
+    NEAR_MISS,
+    Distractor,
+    Part,
+    Question,
+    Target,
+    Value,
+)
+from quizgen.engine.sampling import NO_CONSTRAINTS, Picker, sample
+from quizgen.engine.stack import Flow, Stack
+from quizgen.engine.summary import layer_names
 from quizgen.errors import LayerError
-from quizgen.layers import (BatchNormalization, Conv, ConvTranspose, Dense, DepthwiseConv, Flatten, Layer,
-                            SeparableConv, Step, shape_text, times)
-from quizgen.misconceptions import CATALOGUE, Misconception, replay
-from quizgen.question import MC_DISTRACTORS, NEAR_MISS, Distractor, Part, Question, Target, Value
-from quizgen.code import has_module
-from quizgen.quantities import BYTES_PER_PARAM, UNIT_BYTES, WINDOWED, channels_first, read
-from quizgen.quantities import layer_params as layer_count
-from quizgen.sampling import NO_CONSTRAINTS, Picker, sample
-from quizgen.stack import Flow, Stack
-from quizgen.summary import layer_names
 
 CONV_LIKE = (Conv, ConvTranspose, DepthwiseConv, SeparableConv)
 SHAPE_KEEPING = ("Dropout", "Activation", "ReLU", "BatchNormalization")

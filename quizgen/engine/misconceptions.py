@@ -14,13 +14,28 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from quizgen.engine.layers import (
+    LAYER_KINDS,
+    BatchNormalization,
+    Conv,
+    ConvTranspose,
+    Dense,
+    DepthwiseConv,
+    Dropout,
+    Flatten,
+    GlobalPooling,
+    Layer,
+    ParamCount,
+    Pooling,
+    SeparableConv,
+    Shape,
+    Windowed,
+    ZeroPadding,
+)
+from quizgen.engine.quantities import BYTES_PER_PARAM, UNIT_BYTES, read, receptive_field
+from quizgen.engine.question import Target, Value
+from quizgen.engine.stack import Flow, Stack
 from quizgen.errors import LayerError
-from quizgen.question import Target, Value
-from quizgen.quantities import BYTES_PER_PARAM, UNIT_BYTES, read, receptive_field
-from quizgen.stack import Flow, Stack
-from quizgen.layers import (LAYER_KINDS, BatchNormalization, Conv, ConvTranspose, DepthwiseConv, Dense, Dropout, Flatten,
-                            GlobalPooling, Layer, ParamCount, Pooling, SeparableConv, Shape, Windowed,
-                            ZeroPadding)
 
 ParamsRule = Callable[[Layer, Shape, Shape, Layer | None], ParamCount | None]
 ShapeRule = Callable[[Layer, Shape], Shape | None]

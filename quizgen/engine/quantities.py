@@ -10,10 +10,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from quizgen.layers import Conv, DepthwiseConv, Layer, Pooling, SeparableConv
-from quizgen.question import Target, Value
-from quizgen.stack import Flow, Stack
-from quizgen.summary import layer_names
+from quizgen.engine.layers import Conv, DepthwiseConv, Layer, Pooling, SeparableConv
+from quizgen.engine.question import Target, Value
+from quizgen.engine.stack import Flow, Stack
+from quizgen.engine.summary import layer_names
 
 Reader = Callable[[Sequence[Flow], Stack, Target], Value | None]
 

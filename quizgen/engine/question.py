@@ -10,9 +10,9 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from quizgen.code import Code
-from quizgen.layers import Step
-from quizgen.stack import Stack
+from quizgen.engine.frameworks import Code
+from quizgen.engine.layers import Step
+from quizgen.engine.stack import Stack
 
 Value = int | float | str | list[int]
 
@@ -103,7 +103,7 @@ class Question:
     show_shapes: bool  # whether the prompt may show each layer's output shape
     multiple_choice: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
-    # How the prompt shows the stack (quizgen.present): table, keras, pytorch or prose; the code
+    # How the prompt shows the stack (quizgen.render.present): table, keras, pytorch or prose; the code
     # shown, for keras and pytorch; the SVG drawing of the stack, when diagrams are asked for.
     style: str = "table"
     code: Code | None = None

@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from quizgen.engine.layers import LAYER_KINDS, Layer, Shape
+from quizgen.engine.stack import Stack
 from quizgen.errors import QuizgenError
-from quizgen.layers import LAYER_KINDS, Layer, Shape
-from quizgen.stack import Stack
 
 T = TypeVar("T")
 
@@ -282,7 +282,7 @@ class Constraints:
     inputs: tuple[Shape, ...] | None = None
     bias: bool | None = None
     # "pytorch": the question is shown as PyTorch code, so it counts in PyTorch's convention and its
-    # stack is drawn among those PyTorch writes faithfully (quizgen.code), by construction.
+    # stack is drawn among those PyTorch writes faithfully (quizgen.engine.frameworks), by construction.
     convention: str = "keras"
 
     def inputs_of(self, family: Family, difficulty: int) -> tuple[Shape, ...]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from quizgen.engine.layers import Layer, ParamCount, Shape, make_layer
 from quizgen.errors import QuizgenError
-from quizgen.layers import Layer, ParamCount, Shape, make_layer
 
 
 class Flow(NamedTuple):

@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from quizgen.layers import Layer, Shape
-from quizgen.stack import Stack
+from quizgen.engine.layers import Layer, Shape
+from quizgen.engine.stack import Stack
 
 
 def layer_names(layers: tuple[Layer, ...]) -> list[str]:

@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from quizgen.engine.kinds import KINDS
+from quizgen.engine.sampling import FAMILIES, Constraints
+from quizgen.engine.styles import STYLES
 from quizgen.errors import QuizgenError
-from quizgen.kinds import KINDS
-from quizgen.output import read_text
-from quizgen.sampling import FAMILIES, Constraints
+from quizgen.render.files import read_text
 
 MOODLE_TYPES = ("multichoice", "numerical", "auto")
 TOP_KEYS = {"title", "instructions", "seed", "locale", "category", "slot"}
 SLOT_KEYS = {"kinds", "difficulty", "points", "options", "moodle_type", "families", "inputs", "bias", "name", "style"}
-STYLES = ("table", "keras", "pytorch", "prose")
 
 
 @dataclass(frozen=True)

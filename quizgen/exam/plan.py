@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from quizgen import __version__
-from quizgen.blueprint import Blueprint, Slot
+from quizgen.engine.generate import Options, count_space, derive_seed, iter_questions
+from quizgen.engine.kinds import choose
+from quizgen.engine.question import Question
 from quizgen.errors import QuizgenError
-from quizgen.generate import Options, count_space, derive_seed, iter_questions
-from quizgen.kinds import choose
-from quizgen.output import read_text
-from quizgen.question import Question
+from quizgen.exam.blueprint import Blueprint, Slot
+from quizgen.render.files import read_text
 
 # Word-problem settings by the kind of input; Faker names the people and places around them.
 DATASETS = {1: ("product reviews", "sensor recordings", "speech clips", "news headlines"),
@@ -204,7 +204,7 @@ class ExamOutput:
 
 
 def planned_files(plan: ExamPlan, out: ExamOutput) -> list[str]:
-    from quizgen.formats import FORMATS
+    from quizgen.render.formats import FORMATS
 
     codes = [out.only] if out.only else [v.code for v in plan.variants]
     names = [f"{code}{suffix}.{FORMATS[f].extension}" for code in codes for f in out.formats
@@ -252,10 +252,11 @@ def write_exam(plan: ExamPlan, out: ExamOutput, progress: Callable[[int], None] 
 
 
 def _render(plan: ExamPlan, out: ExamOutput, scratch: Path, progress: Callable[[int], None] | None) -> None:
-    from quizgen.formats import FORMATS
-    from quizgen.output import write_atomic
-    from quizgen.publish import Look, load, plan as plan_file, write
-    from quizgen.view import Sheet, category_name
+    from quizgen.render.files import write_atomic
+    from quizgen.render.formats import FORMATS
+    from quizgen.render.publish import Look, load, write
+    from quizgen.render.publish import plan as plan_file
+    from quizgen.render.view import Sheet, category_name
 
     bp = plan.blueprint
     kinds = tuple(dict.fromkeys(k for slot in bp.slots for k in slot.kinds))

@@ -14,12 +14,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from quizgen.engine.layers import (
+    Activation,
+    BatchNormalization,
+    Conv,
+    ConvTranspose,
+    Dense,
+    DepthwiseConv,
+    Dropout,
+    Flatten,
+    GlobalPooling,
+    Layer,
+    Pooling,
+    ReLU,
+    SeparableConv,
+    Shape,
+    ZeroPadding,
+    shape_text,
+)
+from quizgen.engine.stack import Stack
+from quizgen.engine.summary import layer_names
 from quizgen.errors import QuizgenError
-from quizgen.layers import (Activation, BatchNormalization, Conv, ConvTranspose, Dense, DepthwiseConv, Dropout,
-                            Flatten, GlobalPooling, Layer, Pooling, ReLU, SeparableConv, Shape, ZeroPadding,
-                            shape_text)
-from quizgen.stack import Stack
-from quizgen.summary import layer_names
 
 if TYPE_CHECKING:
     import jinja2
@@ -247,7 +262,7 @@ def _r(value: float) -> float:
 
 @functools.cache
 def _default_environment() -> jinja2.Environment:
-    from quizgen.render import environment
+    from quizgen.render.environment import environment
 
     return environment()
 
@@ -261,7 +276,7 @@ def render_svg(stack: Stack, highlight: int | None = None, *, hide_from: int | N
     layer on, when they are what the question asks. `ident`: a prefix for the element ids, to
     keep them unique when several diagrams sit in one HTML page. `unknown`, `channels_first`: see `layout`.
     """
-    from quizgen.render import get_template
+    from quizgen.render.environment import get_template
 
     template = get_template(env or _default_environment(), "svg/stack.svg.j2")
     return template.render(diagram=layout(stack, highlight, hide_from, ident, unknown, channels_first))

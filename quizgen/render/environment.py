@@ -19,10 +19,10 @@ import jinja2.meta
 from markupsafe import Markup, escape
 
 from quizgen.errors import QuizgenError
-from quizgen.formats import Format, escaped_folders
+from quizgen.render.formats import Format, escaped_folders
 
-PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # where an installed wheel keeps them
-SOURCE_TEMPLATES = Path(__file__).parent.parent / "templates"  # the repository's top-level folder
+PACKAGE_TEMPLATES = Path(__file__).parent.parent / "templates"  # where an installed wheel keeps them
+SOURCE_TEMPLATES = Path(__file__).parent.parent.parent / "templates"  # the repository's top-level folder
 ESCAPED_SUFFIXES = (".html", ".xml", ".svg", ".html.j2", ".xml.j2", ".svg.j2")
 CHUNK = 256  # template output pieces joined per write: fewer, larger writes when streaming
 

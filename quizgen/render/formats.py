@@ -1,7 +1,7 @@
 """The output formats. A new format is a template folder plus one line in `FORMATS`.
 
 Kept free of heavy imports: the CLI reads it to build `--format`'s choices, and `--help` must
-stay fast. The rendering itself is in `quizgen.render`.
+stay fast. The rendering itself is in `quizgen.render.environment`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 ANSWERS = ("separate", "inline", "none")  # where a worksheet's answer key goes
 MOODLE_TYPES = ("multichoice", "numerical", "auto")  # how Moodle asks a question (see view.moodle_type)
-STYLES = ("table", "keras", "pytorch", "prose")  # how a question shows its model (see quizgen.present)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 As a table of Keras configurations, as runnable Keras or PyTorch code, or in prose; and, when
 asked, as an SVG drawing too. The answers never depend on the style, with one exception decided
 earlier: a question shown as PyTorch code was built in PyTorch's counting convention (the picker
-carried it, see `generate.Options`). Whatever the question asks is left out of what it shows:
+carried it, see `quizgen.engine.generate.Options`). Whatever the question asks is left out of what it shows:
 an asked filter count or kernel size is "?", shapes are hidden where they would give the answer
 away, and in PyTorch code so is a Linear's in_features after a Flatten.
 """
@@ -15,13 +15,13 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from quizgen.engine.question import Question
+from quizgen.engine.styles import FRAMEWORKS
 from quizgen.errors import QuizgenError
-from quizgen.question import Question
 
 if TYPE_CHECKING:
     import jinja2
 
-FRAMEWORKS = ("keras", "pytorch")  # the styles that show code
 
 
 def unknown(q: Question) -> tuple[int, str] | None:
@@ -47,7 +47,7 @@ def highlight(q: Question) -> int | None:
 
 @functools.cache
 def _environment(templates: Path | None) -> jinja2.Environment:
-    from quizgen.render import environment
+    from quizgen.render.environment import environment
 
     return environment(templates)
 
@@ -59,8 +59,8 @@ def show(q: Question, style: str, diagram: bool = False, templates: Path | None 
         raise QuizgenError("a question shown as PyTorch code must count in PyTorch's convention")
     if style not in FRAMEWORKS and not diagram:
         return dataclasses.replace(q, style=style)
-    from quizgen.code import render_code
-    from quizgen.diagram import render_svg
+    from quizgen.render.code import render_code
+    from quizgen.render.diagram import render_svg
 
     env = _environment(templates)
     asked, shown = unknown(q), shapes_shown(q)

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quizgen.errors import QuizgenError
-from quizgen.formats import Format
-from quizgen.output import check_writable, emit, write_atomic
+from quizgen.render.files import check_writable, emit, write_atomic
+from quizgen.render.formats import Format
 
 if TYPE_CHECKING:  # jinja2 is imported only when a templated format is written
-    from quizgen.question import Question
-    from quizgen.render import Renderer
-    from quizgen.view import Sheet
+    from quizgen.engine.question import Question
+    from quizgen.render.environment import Renderer
+    from quizgen.render.view import Sheet
 
 DEFAULT_CATEGORY = "$course$/quizgen"
 
@@ -101,7 +101,7 @@ def write_figures(p: Plan, questions: Sequence[Question], force: bool) -> None:
 
 def load(p: Plan) -> Renderer:
     """The format's templates, compiled now: a missing or broken one is reported before any work."""
-    from quizgen.render import Renderer
+    from quizgen.render.environment import Renderer
 
     return Renderer(p.format, p.look.templates, with_key=p.key is not None)
 
@@ -111,8 +111,8 @@ def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: She
     """Stream the set through the templates into the worksheet, then the key. Moodle categories
     are kind/difficulty-n unless `category_paths` names one per question (an exam's slots), and
     `moodle_modes` may set the Moodle type per question id (an exam slot's choice)."""
-    from quizgen import view
-    from quizgen.view import QuestionViews, categories
+    from quizgen.render import view
+    from quizgen.render.view import QuestionViews, categories
 
     modes = moodle_modes or {}
 

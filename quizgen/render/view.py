@@ -13,13 +13,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quizgen.formats import MOODLE_TYPES
-from quizgen.layers import AXES, Layer, Shape, shape_text
-from quizgen.misconceptions import CATALOGUE
-from quizgen.present import shapes_shown
-from quizgen.quantities import MEMORY_DECIMALS
-from quizgen.question import Distractor, Question, Target, Value
-from quizgen.summary import layer_names
+from quizgen.engine.layers import AXES, Layer, Shape, shape_text
+from quizgen.engine.misconceptions import CATALOGUE
+from quizgen.engine.quantities import MEMORY_DECIMALS
+from quizgen.engine.question import Distractor, Question, Target, Value
+from quizgen.engine.summary import layer_names
+from quizgen.render.formats import MOODLE_TYPES
+from quizgen.render.present import shapes_shown
 
 EXPLANATIONS = {m.id: m.explanation for m in CATALOGUE}
 
@@ -386,4 +386,4 @@ class Sheet:
     variant: str | None = None  # an exam variant's code, shown in its header
     student: str | None = None  # the student the variant is for
     instructions: str | None = None  # an exam's own instructions (Markdown), instead of the default
-    style: str = "table"  # how the set's questions show their models (quizgen.present.STYLES)
+    style: str = "table"  # how the set's questions show their models (quizgen.engine.styles.STYLES)

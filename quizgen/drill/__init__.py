@@ -1,0 +1,1 @@
+"""The terminal drill: the session, answer parsing, and the progress it saves."""

@@ -1,0 +1,1 @@
+"""Teachers' exams: blueprints, per-student variants, the manifest and the grading key."""
