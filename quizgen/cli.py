@@ -298,13 +298,9 @@ def cmd_exam(args: argparse.Namespace) -> None:
     import dataclasses
 
     from quizgen.exam.blueprint import load_blueprint
-    from quizgen.exam.plan import (
-        ExamOutput,
-        fake_roster,
-        plan_exam,
-        read_roster,
-        write_exam,
-    )
+    from quizgen.exam.plan import plan_exam
+    from quizgen.exam.roster import fake_roster, read_roster
+    from quizgen.exam.write import ExamOutput, write_exam
     from quizgen.progress_bar import progress_bar
 
     if args.init is not None:

@@ -9,13 +9,9 @@ import pytest
 
 from quizgen.errors import QuizgenError
 from quizgen.exam.blueprint import load_blueprint
-from quizgen.exam.plan import (
-    fake_roster,
-    grading_rows,
-    manifest,
-    plan_exam,
-    read_roster,
-)
+from quizgen.exam.key import grading_rows, manifest
+from quizgen.exam.plan import plan_exam
+from quizgen.exam.roster import fake_roster, read_roster
 
 EXAMPLE = Path(__file__).parent.parent / "templates" / "exam" / "example.toml"
 

@@ -1,0 +1,49 @@
+"""What a teacher keeps beside the papers: the manifest (which question each variant drew) and
+the grading key, one row per asked part."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from typing import Any
+
+from quizgen import __version__
+from quizgen.exam.plan import ExamPlan, slot_seed
+
+
+def manifest(plan: ExamPlan) -> dict[str, Any]:
+    bp = plan.blueprint
+    return {
+        "quizgen_version": __version__, "blueprint": bp.path.name, "title": bp.title, "seed": bp.seed,
+        "slots": [{"number": r.slot.number, "name": r.slot.name, "kinds": list(r.slot.kinds),
+                   "difficulties": list(r.slot.difficulties), "points": r.slot.points,
+                   "seed": slot_seed(bp, r.slot), "distinct_questions": r.distinct,
+                   "space": r.space if r.space_complete else None, "duplicate_rate": r.duplicate_rate}
+                  for r in plan.reports],
+        "variants": [{"code": v.code, "student": v.student,
+                      "questions": [{"slot": slot.number, "id": q.id, "kind": q.kind, "seed": q.seed}
+                                    for slot, q in zip(bp.slots, v.questions)]}
+                     for v in plan.variants],
+    }
+
+
+def grading_rows(plan: ExamPlan) -> list[list[str]]:
+    """One row per asked part: what a teacher marking paper needs."""
+    rows = [["variant", "student", "question", "part", "points", "letter", "answer"]]
+    for v in plan.variants:
+        for slot, q in zip(plan.blueprint.slots, v.questions):
+            for n, part in enumerate(q.parts, 1):
+                letter = part.answer_letter if q.multiple_choice and part.option_order else ""
+                answer = "x".join(map(str, part.answer)) if isinstance(part.answer, list) else str(part.answer)
+                points = slot.points / len(q.parts)
+                rows.append([v.code, v.student, str(slot.number), str(n),
+                             f"{points:g}" if math.isclose(points, round(points, 4)) else f"{points:.4f}",
+                             letter, answer])
+    return rows
+
+
+def grading_csv(plan: ExamPlan) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(grading_rows(plan))
+    return out.getvalue()

@@ -1,0 +1,106 @@
+"""Writing an exam folder: every variant's worksheet and key, the Moodle bank with a category per
+slot, the manifest and the grading key, all or nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from quizgen.errors import QuizgenError
+from quizgen.exam.key import grading_csv, manifest
+from quizgen.exam.plan import ExamPlan
+
+
+@dataclass(frozen=True)
+class ExamOutput:
+    folder: Path
+    formats: tuple[str, ...]  # worksheet formats (each variant gets a worksheet and a key in each)
+    templates: Path | None = None
+    only: str | None = None  # a variant code: rebuild just its worksheets and keys
+    force: bool = False
+
+
+def planned_files(plan: ExamPlan, out: ExamOutput) -> list[str]:
+    from quizgen.render.formats import FORMATS
+
+    codes = [out.only] if out.only else [v.code for v in plan.variants]
+    names = [f"{code}{suffix}.{FORMATS[f].extension}" for code in codes for f in out.formats
+             for suffix in ("", "-key")]
+    return names if out.only else names + ["moodle.xml", "manifest.json", "grading-key.csv"]
+
+
+def check_output(plan: ExamPlan, out: ExamOutput) -> list[str]:
+    """Every file the run will write, checked before any work: none may exist without --force."""
+    if out.folder.exists() and not out.folder.is_dir():
+        raise QuizgenError(f"{out.folder} is not a folder")
+    if out.only and out.only not in {v.code for v in plan.variants}:
+        raise QuizgenError(f"no variant {out.only!r}; this exam has {plan.variants[0].code} to {plan.variants[-1].code}")
+    names = planned_files(plan, out)
+    existing = [n for n in names if (out.folder / n).exists()]
+    if existing and not out.force:
+        raise QuizgenError(f"{out.folder / existing[0]} already exists"
+                           f"{f' (and {len(existing) - 1} more)' if len(existing) > 1 else ''}; "
+                           "pass --force to overwrite")
+    return names
+
+
+def write_exam(plan: ExamPlan, out: ExamOutput, progress: Callable[[int], None] | None = None) -> list[str]:
+    """Render everything into a temporary folder beside the target, then move the files in:
+    on any error nothing is left behind, and each file appears whole."""
+    import shutil
+    import tempfile
+
+    names = check_output(plan, out)
+    parent = out.folder if out.folder.is_dir() else next(p for p in out.folder.parents if p.exists())
+    try:
+        scratch = Path(tempfile.mkdtemp(prefix=".quizgen-exam-", dir=parent))
+    except OSError as error:
+        raise QuizgenError(f"cannot write in {parent}: {error.strerror or error}") from None
+    try:
+        _render(plan, out, scratch, progress)
+        out.folder.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            (scratch / name).replace(out.folder / name)
+    except OSError as error:
+        raise QuizgenError(f"cannot write {out.folder}: {error.strerror or error}") from None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return names
+
+
+def _render(plan: ExamPlan, out: ExamOutput, scratch: Path, progress: Callable[[int], None] | None) -> None:
+    from quizgen.render.files import write_atomic
+    from quizgen.render.formats import FORMATS
+    from quizgen.render.publish import Look, load, write
+    from quizgen.render.publish import plan as plan_file
+    from quizgen.render.view import Sheet, category_name
+
+    bp = plan.blueprint
+    kinds = tuple(dict.fromkeys(k for slot in bp.slots for k in slot.kinds))
+    difficulties = tuple(sorted({d for slot in bp.slots for d in slot.difficulties}))
+    look = Look(title=bp.title, templates=out.templates, answers="separate")
+    done = 0
+    for fmt in out.formats:
+        renderer = None
+        for v in plan.variants:
+            if out.only and v.code != out.only:
+                continue
+            p = plan_file(FORMATS[fmt], look, str(scratch / f"{v.code}.{FORMATS[fmt].extension}"), force=True)
+            renderer = renderer or load(p)
+            sheet = Sheet(bp.seed, None, kinds, difficulties, v.code, v.student, bp.instructions or None)
+            write(p, renderer, v.questions, sheet, force=True)
+            done += 1
+            if progress:
+                progress(done)
+    if out.only:
+        return
+    by_slot = [(slot, v.questions[n]) for n, slot in enumerate(bp.slots) for v in plan.variants]
+    p = plan_file(FORMATS["moodle"], Look(title=bp.title, templates=out.templates, category=bp.category),
+                  str(scratch / "moodle.xml"), force=True)
+    write(p, load(p), [q for _, q in by_slot], Sheet(bp.seed, None, kinds, difficulties), force=True,
+          category_paths=[f"{slot.number:02d} {category_name(slot.name)}" for slot, _ in by_slot],
+          moodle_modes={q.id: slot.moodle_type for slot, q in by_slot})
+    write_atomic(scratch / "manifest.json", [json.dumps(manifest(plan), indent=2, ensure_ascii=False), "\n"])
+    write_atomic(scratch / "grading-key.csv", [grading_csv(plan)])
