@@ -140,10 +140,13 @@ def build_parser() -> Parser:
     look.add_argument("--interactive", action="store_true",
                       help="html: a self-check page (pick or type an answer, see the feedback and the score)")
     look.add_argument("--moodle-type", choices=MOODLE_TYPES,
-                      help="moodle: multiple choice, typed numbers (numerical; a shape is a cloze with one "
-                           "number per axis), or auto: typed for shapes and whole-model sums (default auto)")
+                      help="moodle, canvas, gift: multiple choice, typed numbers (numerical; a shape is a cloze "
+                           "with one number per axis), or auto: typed for shapes and whole-model sums (default "
+                           "auto). A kind that cannot be asked so is written as it can be, with a note on stderr: "
+                           "summary-table is always typed, trainable-split a cloze of two parts, most-params and "
+                           "spot-the-error always multiple choice")
     look.add_argument("--category", metavar="PATH",
-                      help="moodle: the category the questions go under, then KIND/difficulty-N "
+                      help="moodle, gift: the category the questions go under, then KIND/difficulty-N "
                            "(default '$course$/quizgen')")
     gen.set_defaults(run=cmd_generate)
 
@@ -177,8 +180,11 @@ def build_parser() -> Parser:
     exam.add_argument("--variants", type=int, metavar="N",
                       help="number of variants (default: one per student, or 1 without a roster)")
     exam.add_argument("--locale", metavar="LOCALE", help="Faker locale for names (default: the blueprint's, en_US)")
-    exam.add_argument("--format", "-f", action="append", choices=["md", "html"], metavar="{md,html}",
-                      help="worksheet format, repeatable (default md); the Moodle file is always written")
+    exam.add_argument("--format", "-f", action="append", choices=["md", "html", "canvas", "gift"],
+                      metavar="{md,html,canvas,gift}",
+                      help="worksheet format, repeatable (default md); the Moodle file is always written, and "
+                           "canvas (canvas.zip, a question group per slot) or gift (gift.txt) add the same bank for "
+                           "Canvas or as GIFT")
     exam.add_argument("--output", "-o", metavar="DIR", help="output folder (default output/BLUEPRINT-NAME/)")
     exam.add_argument("--only", metavar="VARIANT", help="rebuild just this variant's worksheets and keys (e.g. V07)")
     exam.add_argument("--templates", metavar="DIR", help="your own copy of the templates folder")
@@ -246,7 +252,9 @@ def cmd_generate(args: argparse.Namespace) -> None:
     else:
         from quizgen.render.view import Sheet
         sheet = Sheet(header["seed"], args.question_seed, options.kinds, options.difficulties, style=options.style)
-        write(files, renderer, questions, sheet, args.force)
+        for note in write(files, renderer, questions, sheet, args.force):
+            if not args.quiet:
+                print(f"quizgen: note: {note}", file=sys.stderr)
     if target != "-" and not args.quiet:
         key = f" and its answer key {files.key}" if files.key else ""
         print(f"wrote {target}{key} ({len(questions)} question{'s' * (len(questions) != 1)}, seed {seed})",
@@ -300,7 +308,7 @@ def cmd_exam(args: argparse.Namespace) -> None:
     from quizgen.exam.blueprint import load_blueprint
     from quizgen.exam.plan import plan_exam
     from quizgen.exam.roster import fake_roster, read_roster
-    from quizgen.exam.write import ExamOutput, write_exam
+    from quizgen.exam.write import ExamOutput, point_warnings, write_exam
     from quizgen.progress_bar import progress_bar
 
     if args.init is not None:
@@ -333,7 +341,7 @@ def cmd_exam(args: argparse.Namespace) -> None:
     plan = plan_exam(bp, students, progress_bar(total, "drawing questions", args.quiet, min_total=200))
     names = write_exam(plan, out, progress_bar(len(students) * len(out.formats), "writing", args.quiet, min_total=20))
     if not args.quiet:
-        for warning in plan.warnings:
+        for warning in plan.warnings + point_warnings(plan):
             print(f"quizgen: warning: {warning}", file=sys.stderr)
         print(f"wrote {len(names)} files to {out.folder}/ ({len(plan.variants)} variants, {len(bp.slots)} slots)",
               file=sys.stderr)

@@ -1,5 +1,6 @@
 """Writing an exam folder: every variant's worksheet and key, the Moodle bank with a category per
-slot, the manifest and the grading key, all or nothing."""
+slot (and on request the same bank for Canvas and as GIFT), the manifest and the grading key, all
+or nothing."""
 
 from __future__ import annotations
 
@@ -10,25 +11,30 @@ from pathlib import Path
 
 from quizgen.errors import QuizgenError
 from quizgen.exam.key import grading_csv, manifest
+from quizgen.exam.blueprint import Slot
 from quizgen.exam.plan import ExamPlan
 
 
 @dataclass(frozen=True)
 class ExamOutput:
     folder: Path
-    formats: tuple[str, ...]  # worksheet formats (each variant gets a worksheet and a key in each)
+    formats: tuple[str, ...]  # worksheet formats (a worksheet and a key per variant), and banks (BANKS)
     templates: Path | None = None
     only: str | None = None  # a variant code: rebuild just its worksheets and keys
     force: bool = False
+
+
+BANKS = {"canvas": "canvas.zip", "gift": "gift.txt"}  # banks besides moodle.xml, a group or category per slot
 
 
 def planned_files(plan: ExamPlan, out: ExamOutput) -> list[str]:
     from quizgen.render.formats import FORMATS
 
     codes = [out.only] if out.only else [v.code for v in plan.variants]
-    names = [f"{code}{suffix}.{FORMATS[f].extension}" for code in codes for f in out.formats
+    names = [f"{code}{suffix}.{FORMATS[f].extension}" for code in codes for f in out.formats if f not in BANKS
              for suffix in ("", "-key")]
-    return names if out.only else names + ["moodle.xml", "manifest.json", "grading-key.csv"]
+    banks = [BANKS[f] for f in out.formats if f in BANKS]
+    return names if out.only else names + ["moodle.xml", *banks, "manifest.json", "grading-key.csv"]
 
 
 def check_output(plan: ExamPlan, out: ExamOutput) -> list[str]:
@@ -70,19 +76,40 @@ def write_exam(plan: ExamPlan, out: ExamOutput, progress: Callable[[int], None] 
     return names
 
 
+def slot_path(slot: Slot) -> str:
+    """A slot's Moodle category below the exam's: "01 One convolution", a "/" in its name kept."""
+    from quizgen.render.view import category_name
+
+    return f"{slot.number:02d} {category_name(slot.name)}"
+
+
+def point_warnings(plan: ExamPlan) -> list[str]:
+    """Slots whose Cloze variants cannot carry the slot's points in Moodle (whole-number weights)."""
+    from quizgen.render import view
+
+    out = {}
+    for n, slot in enumerate(plan.blueprint.slots):
+        for v in view.QuestionViews([variant.questions[n] for variant in plan.variants]):
+            if view.moodle_type(v, slot.moodle_type) == "cloze":
+                note = view.weight_note(len(view.cloze_blanks(v, view.typed(v, slot.moodle_type))), slot.points)
+                if note:
+                    out.setdefault(slot.number, f"slot {slot.number} ({slot.name}): {note}")
+    return list(out.values())
+
+
 def _render(plan: ExamPlan, out: ExamOutput, scratch: Path, progress: Callable[[int], None] | None) -> None:
     from quizgen.render.files import write_atomic
     from quizgen.render.formats import FORMATS
     from quizgen.render.publish import Look, load, write
     from quizgen.render.publish import plan as plan_file
-    from quizgen.render.view import Sheet, category_name
+    from quizgen.render.view import Sheet
 
     bp = plan.blueprint
     kinds = tuple(dict.fromkeys(k for slot in bp.slots for k in slot.kinds))
     difficulties = tuple(sorted({d for slot in bp.slots for d in slot.difficulties}))
     look = Look(title=bp.title, templates=out.templates, answers="separate")
     done = 0
-    for fmt in out.formats:
+    for fmt in (f for f in out.formats if f not in BANKS):
         renderer = None
         for v in plan.variants:
             if out.only and v.code != out.only:
@@ -97,10 +124,14 @@ def _render(plan: ExamPlan, out: ExamOutput, scratch: Path, progress: Callable[[
     if out.only:
         return
     by_slot = [(slot, v.questions[n]) for n, slot in enumerate(bp.slots) for v in plan.variants]
-    p = plan_file(FORMATS["moodle"], Look(title=bp.title, templates=out.templates, category=bp.category),
-                  str(scratch / "moodle.xml"), force=True)
-    write(p, load(p), [q for _, q in by_slot], Sheet(bp.seed, None, kinds, difficulties), force=True,
-          category_paths=[f"{slot.number:02d} {category_name(slot.name)}" for slot, _ in by_slot],
-          moodle_modes={q.id: slot.moodle_type for slot, q in by_slot})
+    for fmt, name in (("moodle", "moodle.xml"), *((f, BANKS[f]) for f in out.formats if f in BANKS)):
+        category = bp.category if fmt != "canvas" else None
+        p = plan_file(FORMATS[fmt], Look(title=bp.title, templates=out.templates, category=category),
+                      str(scratch / name), force=True)
+        write(p, load(p), [q for _, q in by_slot], Sheet(bp.seed, None, kinds, difficulties), force=True,
+              category_paths=[slot_path(slot) if fmt != "canvas" else f"{slot.number:02d} {slot.name}"
+                              for slot, _ in by_slot],
+              moodle_modes={q.id: slot.moodle_type for slot, q in by_slot},
+              points={q.id: slot.points for slot, q in by_slot})
     write_atomic(scratch / "manifest.json", [json.dumps(manifest(plan), indent=2, ensure_ascii=False), "\n"])
     write_atomic(scratch / "grading-key.csv", [grading_csv(plan)])

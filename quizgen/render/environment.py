@@ -178,6 +178,7 @@ class Renderer:
         self.env = environment(templates)
         self.worksheet = load(self.env, fmt.worksheet)
         self.key = load(self.env, fmt.key) if with_key and fmt.key else None
+        self.parts = {name: load(self.env, name) for name in fmt.parts}
 
     def stream_worksheet(self, **context: Any) -> Iterator[str]:
         return stream(self.worksheet, **context)
@@ -185,3 +186,7 @@ class Renderer:
     def stream_key(self, **context: Any) -> Iterator[str]:
         assert self.key is not None
         return stream(self.key, **context)
+
+    def render_part(self, name: str, **context: Any) -> str:
+        """One of a packaged format's further templates (a zip's manifest), whole."""
+        return "".join(stream(self.parts[name], **context))

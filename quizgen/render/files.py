@@ -56,6 +56,23 @@ def write_atomic(path: Path, chunks: Iterable[str], force: bool = False) -> None
         raise
 
 
+def write_bytes_atomic(path: Path, data: bytes, force: bool = False) -> None:
+    """A packaged file (a zip, an Anki deck), built whole in memory, written as `write_atomic` writes text."""
+    check_writable(path, force)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as error:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        raise QuizgenError(f"cannot write {path}: {error.strerror or error}") from None
+
+
 def emit(target: str, chunks: Iterable[str], force: bool = False) -> None:
     """Write to a file, or to standard output when `target` is "-"."""
     if target == "-":

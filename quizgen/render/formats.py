@@ -1,4 +1,6 @@
-"""The output formats. A new format is a template folder plus one line in `FORMATS`.
+"""The output formats. A new format is a template folder plus one line in `FORMATS` (and, for a
+packaged format such as a zip or an Anki deck, one small module in `quizgen.render` that packs
+what the templates wrote).
 
 Kept free of heavy imports: the CLI reads it to build `--format`'s choices, and `--help` must
 stay fast. The rendering itself is in `quizgen.render.environment`.
@@ -22,6 +24,9 @@ class Format:
     autoescape: bool = False  # HTML and XML: every value is escaped unless a filter marks it safe
     diagrams: bool = False  # draw each stack unless --no-diagram: where the drawing sits inside the file
     figure_files: bool = False  # drawings go in .svg files beside the main one, which links them
+    parts: tuple[str, ...] = ()  # further templates of a packaged format (a zip's manifest), loaded up front
+    package: str | None = None  # the quizgen.render module that packs the file (qti, anki); None: plain text
+    extra: str | None = None  # the pip extra a packaged format needs, named in the error when it is missing
 
     @property
     def folder(self) -> str | None:
@@ -36,6 +41,13 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            "html/worksheet.html.j2", "html/key.html.j2", autoescape=True, diagrams=True),
     Format("moodle", "xml", "Moodle XML for Question bank → Import", "moodle/questions.xml.j2", autoescape=True,
            diagrams=True),
+    Format("canvas", "zip", "Canvas QTI 1.2 zip for Settings → Import course content → QTI .zip",
+           "canvas/assessment.xml.j2", autoescape=True, diagrams=True,
+           parts=("canvas/imsmanifest.xml.j2", "canvas/assessment_meta.xml.j2"), package="qti"),
+    Format("gift", "txt", "Moodle GIFT text for Question bank → Import → GIFT (no summary tables)",
+           "gift/questions.gift.j2"),
+    Format("anki", "apkg", "Anki deck, one type-in card per question (pip install 'quizgen[anki]')",
+           "anki/note.html.j2", autoescape=True, package="anki", extra="anki"),
 )}
 
 

@@ -1,4 +1,6 @@
-"""Writing a problem set in a templated format (Markdown, HTML, Moodle XML), for `quizgen generate`.
+"""Writing a problem set in a templated format (Markdown, HTML, Moodle XML, GIFT), or a packaged
+one (a Canvas QTI zip, an Anki deck: the templates write the pieces, a small module in
+`quizgen.render` packs them), for `quizgen generate` and `quizgen exam`.
 
 Every check that can fail (options that do not fit the format, files that exist, templates that
 are missing) runs before the questions are generated and before anything is written.
@@ -6,26 +8,32 @@ are missing) runs before the questions are generated and before anything is writ
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quizgen.errors import QuizgenError
-from quizgen.render.files import check_writable, emit, write_atomic
+from quizgen.render.files import check_writable, emit, write_atomic, write_bytes_atomic
 from quizgen.render.formats import Format
 
 if TYPE_CHECKING:  # jinja2 is imported only when a templated format is written
     from quizgen.engine.question import Question
     from quizgen.render.environment import Renderer
-    from quizgen.render.view import Sheet
+    from quizgen.render.view import QuestionViews, Sheet
 
 DEFAULT_CATEGORY = "$course$/quizgen"
 
 # Which formats each presentation option applies to (the option's flag, for the error message).
-APPLIES = {"title": ("--title", ("md", "html", "moodle")), "templates": ("--templates", ("md", "html", "moodle")),
+TEMPLATED = ("md", "html", "moodle", "canvas", "gift", "anki")
+LMS = ("moodle", "canvas", "gift")  # the formats that ask a question as an LMS does (--moodle-type)
+APPLIES = {"title": ("--title", TEMPLATED), "templates": ("--templates", TEMPLATED),
            "answers": ("--answers", ("md", "html")), "interactive": ("--interactive", ("html",)),
-           "moodle_type": ("--moodle-type", ("moodle",)), "category": ("--category", ("moodle",))}
+           "moodle_type": ("--moodle-type", LMS), "category": ("--category", ("moodle", "gift"))}
+# What a genanki-built deck needs, by the Python module name pip installs it as.
+PACKAGE_MODULES = {"anki": "genanki"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +79,11 @@ def plan(fmt: Format, look: Look, target: str, force: bool) -> Plan:
     if answers == "separate" and target == "-":
         raise QuizgenError("--answers separate writes a key file beside the worksheet; with -o - use "
                            "--answers inline or none")
+    if fmt.package and target == "-":
+        raise QuizgenError(f"--format {fmt.name} writes a .{fmt.extension} package, not text; give -o FILE")
+    needed = PACKAGE_MODULES.get(fmt.name)
+    if needed and importlib.util.find_spec(needed) is None:
+        raise QuizgenError(f"--format {fmt.name} needs the {needed} package: pip install 'quizgen[{fmt.extra}]'")
     if look.diagram and fmt.figure_files and target == "-":
         raise QuizgenError(f"--diagram with --format {fmt.name} writes SVG files beside the worksheet; "
                            "give -o FILE, or --no-diagram")
@@ -107,29 +120,82 @@ def load(p: Plan) -> Renderer:
 
 
 def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: Sheet, force: bool,
-          category_paths: Sequence[str] | None = None, moodle_modes: Mapping[str, str] | None = None) -> None:
-    """Stream the set through the templates into the worksheet, then the key. Moodle categories
-    are kind/difficulty-n unless `category_paths` names one per question (an exam's slots), and
-    `moodle_modes` may set the Moodle type per question id (an exam slot's choice)."""
+          category_paths: Sequence[str] | None = None, moodle_modes: Mapping[str, str] | None = None,
+          points: Mapping[str, float] | None = None) -> list[str]:
+    """Stream the set through the templates into the worksheet, then the key; or pack it. Moodle
+    and GIFT categories are kind/difficulty-n unless `category_paths` names one per question (an
+    exam's slots, which are Canvas's question groups too), `moodle_modes` may set the LMS question
+    type per question id (an exam slot's choice), and `points` its points (default 1). Returns a
+    note for each kind not asked the way --moodle-type asked."""
     from quizgen.render import view
     from quizgen.render.view import QuestionViews, categories
 
-    modes = moodle_modes or {}
+    modes, worth = moodle_modes or {}, points or {}
+    fmt = p.format
+
+    def mode_of(v: view.QuestionView, mode: str) -> str:
+        return modes.get(v.q.id, mode)
 
     def moodle_type(v: view.QuestionView, mode: str) -> str:
-        return view.moodle_type(v, modes.get(v.q.id, mode))
+        return view.moodle_type(v, mode_of(v, mode))
 
     def typed(v: view.QuestionView, mode: str) -> bool:
-        return view.typed(v, modes.get(v.q.id, mode))
+        return view.typed(v, mode_of(v, mode))
 
+    def canvas_type(v: view.QuestionView, mode: str) -> str:
+        return view.canvas_type(v, mode_of(v, mode))
+
+    def points_of(v: view.QuestionView) -> float:
+        return worth.get(v.q.id, 1)
+
+    def cloze_weights(v: view.QuestionView, is_typed: bool) -> dict[tuple[int, int], int]:
+        return view.cloze_weights(view.cloze_blanks(v, is_typed), points_of(v))
+
+    grouped = fmt.name in ("moodle", "gift") or category_paths is not None
     context = dict(
         title=p.look.title, sheet=sheet, questions=QuestionViews(questions, figure_prefix=figure_prefix(p)),
         answers=p.answers,
         key_name=p.key.name if p.key else None, interactive=p.look.interactive,
         category=(p.look.category or DEFAULT_CATEGORY).rstrip("/"), moodle_mode=p.look.moodle_type or "auto",
-        moodle_type=moodle_type, typed=typed,
-        categories=categories(questions, category_paths) if p.format.name == "moodle" else ())
+        moodle_type=moodle_type, typed=typed, canvas_type=canvas_type, points=points_of, cloze_weights=cloze_weights,
+        categories=categories(questions, category_paths) if grouped else ())
+    notes = _notes(context["questions"], p.look.moodle_type, modes) if fmt.name in LMS else []
+    if fmt.name == "gift":
+        _check_gift(context["questions"], p.look.moodle_type or "auto", modes)
+    if fmt.package:
+        pack = importlib.import_module(f"quizgen.render.{fmt.package}").pack
+        write_bytes_atomic(Path(p.target), pack(renderer, context), force)
+        return notes
     write_figures(p, questions, force)
     emit(p.target, renderer.stream_worksheet(**context), force)
     if p.key is not None:
         emit(str(p.key), renderer.stream_key(**context), force)
+    return notes
+
+
+def _notes(views: QuestionViews, mode: str | None, modes: Mapping[str, str]) -> list[str]:
+    """One line per kind that --moodle-type (or a slot's moodle_type) cannot make as asked."""
+    from quizgen.render.view import mismatch
+
+    seen: dict[tuple[str, str], str] = {}
+    for v in views:
+        asked = modes.get(v.q.id, mode)
+        why = mismatch(v, asked) if asked else None
+        if why:
+            seen.setdefault((asked, v.q.kind), why)
+    return [f"--moodle-type {asked}: {kind} questions cannot be {asked} ({why})" for (asked, kind), why in seen.items()]
+
+
+def _check_gift(views: QuestionViews, mode: str, modes: Mapping[str, str]) -> None:
+    """GIFT has no Cloze: a question Moodle asks as one is refused before anything is written,
+    never turned into a question of another type."""
+    from quizgen.render.view import moodle_type
+
+    for v in views:
+        asked = modes.get(v.q.id, mode)
+        if moodle_type(v, asked) == "cloze":
+            how = ("a table of typed numbers" if not v.q.multiple_choice else
+                   "a shape typed as one number per axis; --moodle-type multichoice asks it as a choice"
+                   if len(v.parts) == 1 else f"{len(v.parts)} answers in one question")
+            raise QuizgenError(f"GIFT cannot hold {v.q.kind} questions ({how}): leave the kind out, or "
+                               "use --format moodle (Moodle XML has the Cloze type they need)")

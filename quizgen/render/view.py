@@ -141,6 +141,14 @@ class Blank:
     wrong: tuple[tuple[int | float, tuple[Wrong, ...]], ...]
     tolerance: float  # 0 for counts; half a unit of the last decimal for rounded values (KiB, MiB)
 
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        """How a student may type the answer where it is matched as text (Canvas's blanks): with or
+        without thousands separators."""
+        a = self.answer
+        text = str(a) if isinstance(a, int) else f"{a:f}".rstrip("0").rstrip(".")
+        return tuple(dict.fromkeys((text, f"{a:,}")))
+
 
 @dataclass(frozen=True, slots=True)
 class PartView:
@@ -348,6 +356,56 @@ def moodle_type(v: QuestionView, mode: str) -> str:
     if not typed(v, mode):
         return "multichoice"
     return "numerical" if len(v.parts[0].blanks) == 1 else "cloze"
+
+
+# Canvas's question types (gems/plugins/qti_exporter), by the Moodle type of the same question.
+CANVAS_TYPES = {"multichoice": "multiple_choice_question", "numerical": "numerical_question"}
+
+
+def canvas_type(v: QuestionView, mode: str) -> str:
+    """The Canvas question type: as Moodle's, and where Moodle writes a Cloze, typed blanks
+    (fill_in_multiple_blanks: a table or a shape is typed, as in Moodle, not picked from options
+    that would show the answer) or, for parts asked as choices, one dropdown per part."""
+    qtype = moodle_type(v, mode)
+    if qtype != "cloze":
+        return CANVAS_TYPES[qtype]
+    return "fill_in_multiple_blanks_question" if typed(v, mode) else "multiple_dropdowns_question"
+
+
+def mismatch(v: QuestionView, mode: str) -> str | None:
+    """Why a question is not asked the way --moodle-type asked for, or None when it is."""
+    if mode == "numerical" and not typed(v, mode):
+        return "its answer is a layer, not a number: multiple choice"
+    if mode == "multichoice" and typed(v, mode):
+        return "nothing to choose from: a Cloze of typed numbers"
+    if mode == "multichoice" and len(v.parts) > 1:
+        return f"{len(v.parts)} answers: a Cloze with one multiple-choice blank per answer"
+    return None
+
+
+def cloze_blanks(v: QuestionView, is_typed: bool) -> tuple[tuple[int, int], ...]:
+    """(part number, blank index) of every blank a Cloze question holds: every number when typed,
+    else one choice per part."""
+    return tuple((p.number, i) for p in v.parts for i in range(len(p.blanks) if is_typed else 1))
+
+
+def cloze_weights(blanks: Sequence[tuple[int, int]], points: float) -> dict[tuple[int, int], int]:
+    """Whole-number weights (Moodle's Cloze takes no others) adding up to the question's points:
+    equal shares, the remainder on the last blanks. Where that cannot be (fewer points than blanks,
+    or a fraction of a point), each blank weighs 1 (see `weight_note`)."""
+    n = len(blanks)
+    if not n or points != int(points) or points < n:
+        return {b: 1 for b in blanks}
+    base, extra = divmod(int(points), n)
+    return {b: base + (i >= n - extra) for i, b in enumerate(blanks)}
+
+
+def weight_note(blanks: int, points: float) -> str | None:
+    """The warning for a Cloze whose whole-number blank weights cannot add up to its points."""
+    if points == int(points) and points >= blanks:
+        return None
+    return (f"a Cloze of {blanks} blanks cannot total {points:g} points with whole-number weights; "
+            f"it is worth {blanks} in the bank (the quiz slot's maximum mark rescales it)")
 
 
 @dataclass(frozen=True, slots=True)
