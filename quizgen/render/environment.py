@@ -104,6 +104,22 @@ def cloze(html: str) -> Markup:
     return Markup(str(escape(html)).translate(CLOZE_ESCAPES))
 
 
+# GIFT's control characters, escaped with a backslash everywhere (Moodle's qformat_gift::escapedchar_pre);
+# a newline becomes \n, so no blank line can end a question early.
+GIFT_ESCAPES = str.maketrans({"\\": "\\\\", "~": "\\~", "=": "\\=", "#": "\\#", "{": "\\{", "}": "\\}",
+                              ":": "\\:", "\n": "\\n"})
+
+
+def gift(html: str) -> Markup:
+    """HTML (or text, escaped first) made inert in a GIFT file: what Moodle stores is the HTML given."""
+    return Markup(str(escape(html)).translate(GIFT_ESCAPES))
+
+
+def gift_line(text: str) -> Markup:
+    """A GIFT $CATEGORY: line's path, taken as it is by Moodle (no escapes there): one line."""
+    return Markup(" ".join(str(text).split()))
+
+
 def plain(number: int | float) -> Markup:
     """A number for Moodle to read: digits and a decimal point, no separators or exponent."""
     return Markup(number if isinstance(number, int) else f"{number:f}".rstrip("0").rstrip("."))
@@ -123,7 +139,8 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(str(folder)), autoescape=_autoescape,
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(num=num, batch_shape=batch_shape, shape_x=shape_x, value=value, digits=digits,
-                       md_escape=md_escape, markdown=markdown_html, cdata=cdata, cloze=cloze, plain=plain)
+                       md_escape=md_escape, markdown=markdown_html, cdata=cdata, cloze=cloze, plain=plain,
+                       gift=gift, gift_line=gift_line)
     return env
 
 
