@@ -195,7 +195,8 @@ def _check_gift(views: QuestionViews, mode: str, modes: Mapping[str, str]) -> No
         asked = modes.get(v.q.id, mode)
         if moodle_type(v, asked) == "cloze":
             how = ("a table of typed numbers" if not v.q.multiple_choice else
-                   "a shape typed as one number per axis; --moodle-type multichoice asks it as a choice"
+                   "a shape typed as one number per axis; --moodle-type multichoice, or an exam slot's "
+                   "moodle_type, asks it as a choice"
                    if len(v.parts) == 1 else f"{len(v.parts)} answers in one question")
             raise QuizgenError(f"GIFT cannot hold {v.q.kind} questions ({how}): leave the kind out, or "
                                "use --format moodle (Moodle XML has the Cloze type they need)")
