@@ -128,9 +128,10 @@ def build_parser() -> Parser:
                           "(default table)")
     gen.add_argument("--diagram", action=argparse.BooleanOptionalAction,
                      help="draw each model as an SVG, the asked layer highlighted: inline in html, embedded in "
-                          "moodle, a NAME-ID.svg file beside an md worksheet, SVG text in json "
-                          "(default: on for html and moodle, off for md and json)")
-    look = gen.add_argument_group("md, html and moodle output")
+                          "moodle, an SVG file in a canvas zip, a NAME-ID.svg file beside an md worksheet, SVG text in "
+                          "json, a media file in an anki deck (default: on for html, moodle and canvas, off for the "
+                          "others)")
+    look = gen.add_argument_group("md, html, moodle, canvas, gift and anki output")
     look.add_argument("--title", metavar="TEXT", help="title of the set (default: from the kinds chosen)")
     look.add_argument("--templates", metavar="DIR", type=Path,
                       help="your own copy of the templates folder, to restyle or translate")

@@ -306,10 +306,15 @@ def test_anki_without_genanki_is_one_line(tmp_path: Path, capsys, monkeypatch: p
     assert not list(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize("fmt", ["canvas", "anki"])
-def test_a_package_is_not_written_to_standard_output(fmt: str, capsys) -> None:
-    status, out, err = run(capsys, *SETS["core"], "--format", fmt, "--output", "-")
-    assert status == 2 and out == "" and err.count("\n") == 1 and "give -o FILE" in err
+@pytest.mark.parametrize("args, message", [
+    (["--format", "canvas", "--output", "-"], "--format canvas writes a .zip package, not text; give -o FILE"),
+    (["--format", "anki", "--output", "-"], "--format anki writes a .apkg package, not text; give -o FILE"),
+    (["--format", "gift", "--diagram", "--output", "-"], "GIFT is text only and cannot carry a drawing"),
+    (["--format", "anki", "--moodle-type", "numerical", "--output", "x.apkg"], "--moodle-type applies to"),
+])
+def test_options_a_format_cannot_hold_are_one_line(args: list[str], message: str, capsys) -> None:
+    status, out, err = run(capsys, *SETS["core"], *args)
+    assert status == 2 and out == "" and err.count("\n") == 1 and message in err
 
 
 # --- the same question everywhere ------------------------------------------------------------------------------

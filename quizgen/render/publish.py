@@ -84,6 +84,8 @@ def plan(fmt: Format, look: Look, target: str, force: bool) -> Plan:
     needed = PACKAGE_MODULES.get(fmt.name)
     if needed and importlib.util.find_spec(needed) is None:
         raise QuizgenError(f"--format {fmt.name} needs the {needed} package: pip install 'quizgen[{fmt.extra}]'")
+    if look.diagram and fmt.name == "gift":
+        raise QuizgenError("GIFT is text only and cannot carry a drawing: leave out --diagram, or use --format moodle")
     if look.diagram and fmt.figure_files and target == "-":
         raise QuizgenError(f"--diagram with --format {fmt.name} writes SVG files beside the worksheet; "
                            "give -o FILE, or --no-diagram")
