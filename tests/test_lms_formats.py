@@ -492,3 +492,25 @@ def test_moodle_type_that_cannot_be_honoured_is_said(kind: str, mode: str, note:
     status, _, err = run(capsys, "generate", "--seed", "2", "--count", "3", "--kind", kind, "--format", "moodle",
                          "--moodle-type", mode, "--output", str(tmp_path / "set.xml"))
     assert status == 0 and f"quizgen: note: {note}" in err and err.count("quizgen: note:") == 1
+
+
+def test_anki_drawings_are_media_files(tmp_path: Path, capsys) -> None:
+    pytest.importorskip("genanki")
+    target = generate(tmp_path, capsys, "core", "anki", "--diagram")
+    members = open_zip(target)
+    media = json.loads(members["media"])
+    assert media and all(members[index].startswith(b"<svg") for index in media)
+    notes, _ = anki_notes(target, tmp_path)
+    sources = {src for n in notes for src in re.findall(r'src="([^"]+)"', n["Question"])}
+    assert sources == set(media.values())
+
+
+@pytest.mark.parametrize("fmt", ["canvas", "anki"])
+def test_a_package_is_not_overwritten_without_force(fmt: str, tmp_path: Path, capsys) -> None:
+    pytest.importorskip("genanki")
+    target = tmp_path / "set.bin"
+    target.write_bytes(b"mine")
+    status, _, err = run(capsys, *SETS["core"], "--format", fmt, "--output", str(target))
+    assert status == 2 and "already exists; pass --force" in err and target.read_bytes() == b"mine"
+    assert run(capsys, *SETS["core"], "--format", fmt, "--force", "--output", str(target))[0] == 0
+    assert zipfile.is_zipfile(target) and sorted(p.name for p in tmp_path.iterdir()) == ["set.bin"]

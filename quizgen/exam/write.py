@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quizgen.errors import QuizgenError
-from quizgen.exam.key import grading_csv, manifest
 from quizgen.exam.blueprint import Slot
+from quizgen.exam.key import grading_csv, manifest
 from quizgen.exam.plan import ExamPlan
 
 

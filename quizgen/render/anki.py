@@ -40,6 +40,7 @@ def media_name(v: QuestionView) -> str:
 
 
 def pack(renderer: Renderer, context: Mapping[str, Any]) -> bytes:
+    """The .apkg, in memory: the collection (sqlite), the media map, each drawing once."""
     import genanki
 
     note = renderer.worksheet.make_module(dict(context))
@@ -47,13 +48,13 @@ def pack(renderer: Renderer, context: Mapping[str, Any]) -> bytes:
                           templates=[{"name": "Type the answer", "qfmt": str(note.question_format()),
                                       "afmt": str(note.answer_format())}], css=str(note.style()))
     decks: dict[str, Any] = {}
-    media: list[tuple[str, bytes]] = []
+    media: dict[str, bytes] = {}
     for v in context["questions"]:
         name = str(note.deck(v.q.kind)).strip()
         deck = decks.get(name) or decks.setdefault(name, genanki.Deck(stable_id(name), name))
         src = media_name(v) if v.figure else None
         if src:
-            media.append((src, v.figure.svg.encode("utf-8")))
+            media[src] = v.figure.svg.encode("utf-8")
         fields = [str(note.front(v, src)), str(note.format(v)), str(note.answer(v)), str(note.back(v)), v.q.id]
         tags = ["quizgen", v.q.kind, f"difficulty-{v.q.difficulty}", *v.misconceptions]
         deck.add_note(genanki.Note(model, fields, tags=tags, guid=genanki.guid_for(v.q.kind, v.q.seed),
@@ -66,8 +67,8 @@ def pack(renderer: Renderer, context: Mapping[str, Any]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         members = [("collection.anki2", collection),
-                   ("media", json.dumps({str(i): n for i, (n, _) in enumerate(dict(media).items())}).encode()),
-                   *((str(i), data) for i, data in enumerate(dict(media).values()))]
+                   ("media", json.dumps({str(i): name for i, name in enumerate(media)}).encode("utf-8")),
+                   *((str(i), data) for i, data in enumerate(media.values()))]
         for name, data in members:
             info = zipfile.ZipInfo(name, ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED

@@ -59,18 +59,21 @@ def write_atomic(path: Path, chunks: Iterable[str], force: bool = False) -> None
 def write_bytes_atomic(path: Path, data: bytes, force: bool = False) -> None:
     """A packaged file (a zip, an Anki deck), built whole in memory, written as `write_atomic` writes text."""
     check_writable(path, force)
-    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise QuizgenError(f"cannot write {path}: {error.strerror or error}") from None
+    try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except OSError as error:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)
-        raise QuizgenError(f"cannot write {path}: {error.strerror or error}") from None
+    except BaseException as error:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise QuizgenError(f"cannot write {path}: {error.strerror or error}") from None
+        raise
 
 
 def emit(target: str, chunks: Iterable[str], force: bool = False) -> None:

@@ -26,7 +26,8 @@ class Format:
     figure_files: bool = False  # drawings go in .svg files beside the main one, which links them
     parts: tuple[str, ...] = ()  # further templates of a packaged format (a zip's manifest), loaded up front
     package: str | None = None  # the quizgen.render module that packs the file (qti, anki); None: plain text
-    extra: str | None = None  # the pip extra a packaged format needs, named in the error when it is missing
+    requires: str | None = None  # the Python module a packaged format needs (genanki), checked up front
+    extra: str | None = None  # the pip extra that installs it, named in the error when it is missing
 
     @property
     def folder(self) -> str | None:
@@ -47,7 +48,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("gift", "txt", "Moodle GIFT text for Question bank → Import → GIFT (no summary tables)",
            "gift/questions.gift.j2", autoescape=True),
     Format("anki", "apkg", "Anki deck, one type-in card per question (pip install 'quizgen[anki]')",
-           "anki/note.html.j2", autoescape=True, package="anki", extra="anki"),
+           "anki/note.html.j2", autoescape=True, package="anki", requires="genanki",
+           extra="anki"),
 )}
 
 

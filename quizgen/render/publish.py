@@ -32,8 +32,7 @@ LMS = ("moodle", "canvas", "gift")  # the formats that ask a question as an LMS 
 APPLIES = {"title": ("--title", TEMPLATED), "templates": ("--templates", TEMPLATED),
            "answers": ("--answers", ("md", "html")), "interactive": ("--interactive", ("html",)),
            "moodle_type": ("--moodle-type", LMS), "category": ("--category", ("moodle", "gift"))}
-# What a genanki-built deck needs, by the Python module name pip installs it as.
-PACKAGE_MODULES = {"anki": "genanki"}
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +80,8 @@ def plan(fmt: Format, look: Look, target: str, force: bool) -> Plan:
                            "--answers inline or none")
     if fmt.package and target == "-":
         raise QuizgenError(f"--format {fmt.name} writes a .{fmt.extension} package, not text; give -o FILE")
-    needed = PACKAGE_MODULES.get(fmt.name)
-    if needed and importlib.util.find_spec(needed) is None:
-        raise QuizgenError(f"--format {fmt.name} needs the {needed} package: pip install 'quizgen[{fmt.extra}]'")
+    if fmt.requires and importlib.util.find_spec(fmt.requires) is None:
+        raise QuizgenError(f"--format {fmt.name} needs the {fmt.requires} package: pip install 'quizgen[{fmt.extra}]'")
     if look.diagram and fmt.name == "gift":
         raise QuizgenError("GIFT is text only and cannot carry a drawing: leave out --diagram, or use --format moodle")
     if look.diagram and fmt.figure_files and target == "-":
