@@ -413,9 +413,9 @@ def test_goldens(tmp_path: Path, capsys) -> None:
         if name.endswith(".xml"):
             check_golden(f"canvas/{re.sub(r'g[0-9a-f]{32}', 'ASSESSMENT', name)}", data.decode("utf-8"))
     check_golden("gift/set-8.txt", generate(tmp_path, capsys, "gift-kinds", "gift").read_text(encoding="utf-8"))
-    if pytest.importorskip("genanki"):
-        notes, _ = anki_notes(generate(tmp_path, capsys, "core", "anki"), tmp_path)
-        check_golden("anki/notes.json", json.dumps(notes, indent=1, ensure_ascii=False) + "\n")
+    pytest.importorskip("genanki")
+    notes, _ = anki_notes(generate(tmp_path, capsys, "core", "anki"), tmp_path)
+    check_golden("anki/notes.json", json.dumps(notes, indent=1, ensure_ascii=False) + "\n")
 
 
 def test_canvas_same_bytes(tmp_path: Path, capsys) -> None:
@@ -514,3 +514,32 @@ def test_a_package_is_not_overwritten_without_force(fmt: str, tmp_path: Path, ca
     assert status == 2 and "already exists; pass --force" in err and target.read_bytes() == b"mine"
     assert run(capsys, *SETS["core"], "--format", fmt, "--force", "--output", str(target))[0] == 0
     assert zipfile.is_zipfile(target) and sorted(p.name for p in tmp_path.iterdir()) == ["set.bin"]
+
+
+def test_hostile_context_stays_inert_in_canvas_gift_and_anki(tmp_path: Path) -> None:
+    """An exam variant's word-problem setting is the one free text inside a question."""
+    from quizgen.engine.generate import Options
+    from quizgen.engine.generate import generate as make
+    from quizgen.render.formats import FORMATS
+    from quizgen.render.publish import Look, load, plan, write
+    from quizgen.render.view import Sheet
+
+    researcher = "Zoë <b>Bold</b> ~=#{}: \\ ]]> &amp;\n\nnext"
+    context = {"researcher": researcher, "lab": "Lab", "city": "City", "dataset": "X-ray scans"}
+    options = Options(("conv-params", "flatten-size"), (1, 2))
+    qs = [q.with_extra(context=context) for q in make(4, 6, options)]
+    seen = {}
+    pytest.importorskip("genanki")
+    for fmt in ("gift", "canvas", "anki"):
+        files = plan(FORMATS[fmt], Look(), str(tmp_path / f"set.{fmt}"), force=False)
+        write(files, load(files), qs, Sheet(4, None, options.kinds, options.difficulties), force=False)
+        seen[fmt] = (tmp_path / f"set.{fmt}")
+    parsed = gift_questions(seen["gift"].read_text(encoding="utf-8"))
+    assert len(parsed) == 6 and all("<b>" not in q["text"] for q in parsed)
+    assert all(researcher.split("\n")[0] in html.unescape(q["text"]) for q in parsed)
+    _, _, items = canvas_items(seen["canvas"])
+    for item in items:
+        text = item.find(f"{QTI}presentation/{QTI}material/{QTI}mattext").text
+        assert "<b>" not in text and " ".join(researcher.split()) in visible_text(text)
+    notes, _ = anki_notes(seen["anki"], tmp_path)
+    assert len(notes) == 6 and all("<b>" not in n["Question"] and "&lt;b&gt;Bold" in n["Question"] for n in notes)
