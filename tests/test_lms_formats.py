@@ -11,7 +11,6 @@ misconception feedback in every format, checked against the JSON of the same set
 from __future__ import annotations
 
 import html
-import io
 import json
 import re
 import sqlite3
@@ -120,7 +119,7 @@ def canvas_items(path: Path) -> tuple[dict[str, bytes], ET.Element, list[ET.Elem
 
 @pytest.mark.parametrize("name", ["core", "every-kind", "every-kind-multichoice"])
 def test_canvas_package_is_what_canvas_imports(name: str, tmp_path: Path, capsys) -> None:
-    members, root, items = canvas_items(generate(tmp_path, capsys, name, "canvas"))
+    members, _, items = canvas_items(generate(tmp_path, capsys, name, "canvas"))
     assert len(items) == len(questions(generate(tmp_path, capsys, name, "json")))
     assert len({i.get("ident") for i in items}) == len(items)
     for item in items:
@@ -193,7 +192,7 @@ def gift_questions(text: str) -> list[dict[str, Any]]:
         if not body or body.startswith("$CATEGORY:"):
             continue
         assert body.count("{") == 1 and body.count("}") == 1 and body.rstrip().endswith("}"), body[:200]
-        name, rest = re.fullmatch(r"::(.*?)::(.*)", body, re.S).groups()
+        name, rest = re.fullmatch(r"::(.*?)::(.*)", body, re.DOTALL).groups()
         question, answers = rest[:rest.index("{")], rest[rest.index("{") + 1:rest.rindex("}")]
         answers, _, general = answers.partition("####")
         q = {"name": escapedchar_post(name), "text": escapedchar_post(question), "general": escapedchar_post(general),
@@ -204,8 +203,8 @@ def gift_questions(text: str) -> list[dict[str, Any]]:
             assert catchall.startswith("#")
             for answer in right.split("="):
                 if answer.strip():
-                    weight, value, tolerance, fb = re.fullmatch(r"%(\d+)%([-\d.]+):([\d.]+)#(.*)", answer.strip(),
-                                                                re.S).groups()
+                    weight, value, fb = re.fullmatch(r"%(\d+)%([-\d.]+):[\d.]+#(.*)", answer.strip(),
+                                                                re.DOTALL).groups()
                     q["answers"].append((int(weight), value, escapedchar_post(fb)))
         else:
             q["type"] = "multichoice"

@@ -34,7 +34,6 @@ APPLIES = {"title": ("--title", TEMPLATED), "templates": ("--templates", TEMPLAT
            "moodle_type": ("--moodle-type", LMS), "category": ("--category", ("moodle", "gift"))}
 
 
-
 @dataclass(frozen=True, slots=True)
 class Look:
     """How a set is presented; None (or False) where the user left the choice to quizgen."""
