@@ -309,7 +309,7 @@ def cmd_exam(args: argparse.Namespace) -> None:
     from quizgen.exam.blueprint import load_blueprint
     from quizgen.exam.plan import plan_exam
     from quizgen.exam.roster import fake_roster, read_roster
-    from quizgen.exam.write import ExamOutput, point_warnings, write_exam
+    from quizgen.exam.write import BANKS, ExamOutput, point_warnings, write_exam
     from quizgen.progress_bar import progress_bar
 
     if args.init is not None:
@@ -340,7 +340,8 @@ def cmd_exam(args: argparse.Namespace) -> None:
                      Path(args.templates) if args.templates else None, args.only, args.force)
     total = len(students) * len(bp.slots)
     plan = plan_exam(bp, students, progress_bar(total, "drawing questions", args.quiet, min_total=200))
-    names = write_exam(plan, out, progress_bar(len(students) * len(out.formats), "writing", args.quiet, min_total=20))
+    sheets = len(students) * len([f for f in out.formats if f not in BANKS])
+    names = write_exam(plan, out, progress_bar(sheets, "writing", args.quiet, min_total=20))
     if not args.quiet:
         for warning in plan.warnings + point_warnings(plan):
             print(f"quizgen: warning: {warning}", file=sys.stderr)
