@@ -1,5 +1,5 @@
 """Writing an exam folder: every variant's worksheet and key, the Moodle bank with a category per
-slot, the manifest and the grading key, all or nothing."""
+slot, the manifest, the questions as data and the grading key, all or nothing."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quizgen.errors import QuizgenError
-from quizgen.exam.key import grading_csv, manifest
+from quizgen.exam.key import grading_csv, manifest, questions_json
 from quizgen.exam.plan import ExamPlan
 
 
@@ -28,7 +28,7 @@ def planned_files(plan: ExamPlan, out: ExamOutput) -> list[str]:
     codes = [out.only] if out.only else [v.code for v in plan.variants]
     names = [f"{code}{suffix}.{FORMATS[f].extension}" for code in codes for f in out.formats
              for suffix in ("", "-key")]
-    return names if out.only else names + ["moodle.xml", "manifest.json", "grading-key.csv"]
+    return names if out.only else names + ["moodle.xml", "manifest.json", "questions.json", "grading-key.csv"]
 
 
 def check_output(plan: ExamPlan, out: ExamOutput) -> list[str]:
@@ -103,4 +103,5 @@ def _render(plan: ExamPlan, out: ExamOutput, scratch: Path, progress: Callable[[
           category_paths=[f"{slot.number:02d} {category_name(slot.name)}" for slot, _ in by_slot],
           moodle_modes={q.id: slot.moodle_type for slot, q in by_slot})
     write_atomic(scratch / "manifest.json", [json.dumps(manifest(plan), indent=2, ensure_ascii=False), "\n"])
+    write_atomic(scratch / "questions.json", questions_json(plan))
     write_atomic(scratch / "grading-key.csv", [grading_csv(plan)])
