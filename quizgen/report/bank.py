@@ -49,8 +49,12 @@ class PartKey:
     def possible(self) -> tuple[str, ...]:
         """The named misconceptions a student could show on this part: the options shown, for a
         choice; every known wrong value, for a typed number."""
+        return tuple(m for m in self.options() if m != NEAR_MISS)
+
+    def options(self) -> tuple[str, ...]:
+        """Every wrong class a student could land in by a known mistake, near misses included."""
         pool = [self.distractors[i] for i in self.shown] if self.choice else self.distractors
-        return tuple(m for _, m in pool if m != NEAR_MISS)
+        return tuple(m for _, m in pool)
 
 
 @dataclass(frozen=True, slots=True)
