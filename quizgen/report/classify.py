@@ -41,7 +41,7 @@ class Response:
     slot: int
     item: Item
     part: PartKey
-    response: str  # the part's answer as the LMS wrote it (a Cloze part's boxes joined by "; ")
+    response: str  # as the LMS wrote it; for a Cloze question the part's boxes, joined by "; "
     cls: str  # correct, a misconception id, near-miss, blank or unexplained
     reason: str | None = None  # why an answer is unexplained when it could not be read as a value
 
@@ -141,7 +141,7 @@ def classify_cell(attempt: Attempt, cell: Cell, item: Item) -> list[Response] | 
                 "(a bank that does not match the quiz?)")
     out = []
     for part, box_texts, whole in parts:
-        shown = "; ".join(box_texts)
+        shown = cell.response.strip() if len(item.boxes) == 1 else "; ".join(box_texts)
         if not any(box_texts):
             out.append(Response(attempt, cell.slot, item, part, shown, BLANK))
             continue

@@ -48,13 +48,24 @@ def json_doc(report: Report) -> dict[str, Any]:
     }
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(text: str) -> str:
+    """Text from the LMS (a name, a response) made inert in a spreadsheet: one that would start a
+    formula gets a leading apostrophe, except Moodle's "-" (no answer) and negative numbers."""
+    if text.startswith(FORMULA_START) and text != "-" and not text[1:].replace(",", "").isdigit():
+        return "'" + text
+    return text
+
+
 def csv_text(report: Report) -> str:
     """The tables one after another, each with its own header row, a blank row between."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["misconception", "title", "students", "made", "possible", "names"])
     for m in report.misconceptions:
-        w.writerow([m.id, m.title, len(m.students), m.made, m.possible, "; ".join(m.students)])
+        w.writerow([m.id, m.title, len(m.students), m.made, m.possible, cell("; ".join(m.students))])
     w.writerow([])
     w.writerow(["slot", "kind", "students", "difficulty", "point_biserial", "discrimination", "option", "chosen",
                 "shown", "flag"])
@@ -67,15 +78,15 @@ def csv_text(report: Report) -> str:
     w.writerow([])
     w.writerow(["student", "name", "grade", "score", "score_max", "misconceptions", "drill"])
     for s in report.students:
-        w.writerow([s.student, s.name, "" if s.grade is None else s.grade, s.score, s.score_max,
+        w.writerow([cell(s.student), cell(s.name), "" if s.grade is None else s.grade, s.score, s.score_max,
                     "; ".join(m for m, _ in s.misconceptions), s.drill or ""])
     w.writerow([])
     w.writerow(["student", "slot", "question", "part", "response", "class"])
     names = report.names
     for r in report.classified.responses:
-        w.writerow([names[r.attempt.student][0], r.slot, r.item.idnumber, r.part.number, r.response, r.cls])
+        w.writerow([cell(names[r.attempt.student][0]), r.slot, r.item.idnumber, r.part.number, cell(r.response), r.cls])
     for u in report.classified.untied:
-        w.writerow([names[u.attempt.student][0], u.slot, "", "", u.response, f"untied: {u.reason}"])
+        w.writerow([cell(names[u.attempt.student][0]), u.slot, "", "", cell(u.response), cell(f"untied: {u.reason}")])
     return out.getvalue()
 
 
