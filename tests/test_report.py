@@ -41,6 +41,14 @@ def by_row(report: stats.Report) -> dict[tuple[int, int], list[str]]:
     return out
 
 
+def rewrite(source: Path, target: Path, edit: Any, encoding: str = "utf-8") -> Path:
+    rows = list(csv.reader(io.StringIO(source.read_text(encoding="utf-8-sig"))))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n", **edit(rows)).writerows(rows)
+    target.write_bytes(out.getvalue().encode(encoding, errors="replace"))
+    return target
+
+
 # --- the real fixture -----------------------------------------------------------------------------
 
 def test_fixture_totals_match_how_the_answers_were_made(fixture_report: stats.Report) -> None:
@@ -141,12 +149,10 @@ def test_html_report_is_one_page_that_needs_no_network(browser: Any, tmp_path: P
 
 
 def test_a_hostile_name_stays_text_in_html(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rows = list(csv.reader(io.StringIO(FULL.read_text(encoding="utf-8-sig"))))
-    rows[1][1] = "<script>alert(1)</script>"
-    hostile = tmp_path / "r.csv"
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    hostile.write_text(out.getvalue(), encoding="utf-8")
+    def edit(rows: list[list[str]]) -> dict[str, Any]:
+        rows[1][1] = "<script>alert(1)</script>"
+        return {}
+    hostile = rewrite(FULL, tmp_path / "r.csv", edit)
     status, page, err = run(capsys, "report", str(hostile), "--exam", str(DATA), "--format", "html")
     assert status == 0, err
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -369,12 +375,10 @@ def test_a_set_quiz_is_read_by_its_codes(tmp_path: Path, capsys: pytest.CaptureF
 # --- what cannot be tied, and bad input ---------------------------------------------------------
 
 def test_an_unknown_question_text_is_kept_apart(tmp_path: Path) -> None:
-    rows = list(csv.reader(io.StringIO(FULL.read_text(encoding="utf-8-sig"))))
-    rows[2][8] = "A question this exam never had."
-    path = tmp_path / "r.csv"
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
+    def edit(rows: list[list[str]]) -> dict[str, Any]:
+        rows[2][8] = "A question this exam never had."
+        return {}
+    path = rewrite(FULL, tmp_path / "r.csv", edit)
     classified = classify.classify(moodle.read([path]), bank.load_exam(DATA))
     assert len(classified.untied) == 1
     u = classified.untied[0]
@@ -387,14 +391,6 @@ def one_line_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     assert status == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("quizgen: error: ") and "Traceback" not in err
     return err
-
-
-def rewrite(source: Path, target: Path, edit: Any, encoding: str = "utf-8") -> Path:
-    rows = list(csv.reader(io.StringIO(source.read_text(encoding="utf-8-sig"))))
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n", **edit(rows)).writerows(rows)
-    target.write_bytes(out.getvalue().encode(encoding, errors="replace"))
-    return target
 
 
 def test_bad_input_is_one_line_naming_the_file_and_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
