@@ -24,7 +24,7 @@ def option_text(value: Any, part: dict[str, Any], layers: list[str]) -> str:
     return f"{text} {part['target']['unit']}" if quantity == "memory_bytes" else text
 
 
-def typed_text(value: int | float) -> str:
+def typed_text(value: float) -> str:
     """A number as a student types it into a numerical box."""
     return str(value) if isinstance(value, int) else f"{value:f}".rstrip("0").rstrip(".")
 

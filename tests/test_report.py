@@ -402,7 +402,7 @@ def test_bad_input_is_one_line_naming_the_file_and_row(tmp_path: Path, capsys: p
     semicolons = rewrite(FULL, tmp_path / "semi.csv", lambda rows: {"delimiter": ";"})
     assert "semi.csv row 1: fields separated by semicolons" in one_line_error(capsys, str(semicolons), *exam)
     latin = tmp_path / "latin.csv"
-    latin.write_bytes(FULL.read_bytes()[3:].replace("Jonathan".encode(), "Jónathan".encode("latin-1")))
+    latin.write_bytes(FULL.read_bytes()[3:].replace(b"Jonathan", "Jónathan".encode("latin-1")))
     assert "latin.csv row 2: not UTF-8" in one_line_error(capsys, str(latin), *exam)
 
     def drop_slot(rows: list[list[str]]) -> dict[str, Any]:
