@@ -237,6 +237,9 @@ def build_parser() -> Parser:
                       "re-planned: then give --variants)")
     bank.add_argument("--set", metavar="SET.json", help="a problem set 'quizgen generate' wrote, for a quiz built "
                       "from its Moodle file")
+    from quizgen.report.results import READERS
+    rep.add_argument("--lms", choices=list(READERS), default="moodle",
+                     help="which LMS wrote the results (default moodle)")
     rep.add_argument("--bank", metavar="BANK.xml", help="the Moodle XML imported, to recognize questions by their "
                      "text when they show no question code (default: moodle.xml in EXAM_DIR)")
     rep.add_argument("--variants", type=int, metavar="N", help="with --exam BLUEPRINT.toml: how many variants")
@@ -399,7 +402,7 @@ def cmd_drill(args: argparse.Namespace) -> None:
 
 def cmd_report(args: argparse.Namespace) -> None:
     from quizgen.render.files import check_writable, emit
-    from quizgen.report import bank, classify, moodle, output, stats
+    from quizgen.report import bank, classify, output, results, stats
 
     if args.output != "-":
         check_writable(Path(args.output), args.force)
@@ -411,8 +414,8 @@ def cmd_report(args: argparse.Namespace) -> None:
               else bank.load_set(Path(args.set), args.moodle_type or "auto"))
     if args.bank:
         source = bank.with_openings(source, Path(args.bank))
-    results = moodle.read([Path(p) for p in args.results])
-    report = stats.build(classify.classify(results, source), anonymous=args.anonymous)
+    answers = results.read(args.lms, [Path(p) for p in args.results])
+    report = stats.build(classify.classify(answers, source), anonymous=args.anonymous)
     emit(args.output, output.render(report, args.format, args.templates), args.force)
 
 

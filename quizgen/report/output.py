@@ -9,10 +9,12 @@ import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quizgen import __version__
-from quizgen.report.stats import Report
+
+if TYPE_CHECKING:  # the CLI reads FORMATS for --help, which must stay fast
+    from quizgen.report.stats import Report
 
 FORMATS = {"text": "a table for the terminal", "html": "one self-contained page with bar charts",
            "csv": "the tables for a spreadsheet", "json": "everything, with every response, for scripts"}

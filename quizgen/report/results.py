@@ -6,7 +6,14 @@ them alone.
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+# The LMS exports `quizgen report` reads: name → the module whose `read(paths) -> Results` reads them.
+# A new LMS (Canvas's Student Analysis CSV) is one module and one line here.
+READERS = {"moodle": "quizgen.report.moodle"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +44,7 @@ class Results:
     grade_max: float | None
     attempts: tuple[Attempt, ...]
     has_question_text: bool
+
+
+def read(lms: str, paths: Sequence[Path]) -> Results:
+    return importlib.import_module(READERS[lms]).read(paths)
