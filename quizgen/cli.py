@@ -69,6 +69,21 @@ examples:
   quizgen drill --stats
 """
 
+REPORT_HELP = """In Moodle: Quiz → Results → Responses, tick "Question text" (with "Response"; "Right answer" adds a
+check that the bank is the quiz's), then Download table data as CSV. Without "Question text" nothing in
+Moodle's exports says which question a random slot drew. The Grades report may be given too.
+
+classes: correct; a misconception id (quizgen misconceptions); near-miss (a plausible slip no named
+mistake explains); blank; unexplained (a value no known mistake gives). Answers that cannot be tied
+to a question for certain are listed apart, never guessed.
+
+examples:
+  quizgen report responses.csv --exam output/midterm/
+  quizgen report responses.csv grades.csv --exam output/midterm/ --format html -o report.html
+  quizgen report responses.csv --set output/set-7.json --bank output/set-7.xml --format json -o -
+  quizgen report responses.csv --exam output/midterm/ --anonymous --format csv -o report.csv
+"""
+
 
 class Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line, as every other error is."""
@@ -213,6 +228,37 @@ def build_parser() -> Parser:
     drill.add_argument("--no-save", action="store_true", help="do not read or write the progress file")
     drill.add_argument("--stats", action="store_true", help="print the saved progress as a table and exit")
     drill.set_defaults(run=cmd_drill)
+
+    from quizgen.report.output import FORMATS as REPORT_FORMATS
+    rep = commands.add_parser("report", help="what a class got wrong, by misconception, from the LMS's results",
+                              description=(
+        "Read a quiz's results as the LMS exports them, tie every response to the quizgen question the\n"
+        "student was shown, and classify it. Shows per misconception how many students made it, per\n"
+        "slot the difficulty, discrimination and distractors, per student the misconceptions and a drill\n"
+        "command that practises them. Everything stays on this machine."),
+        epilog=REPORT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    rep.add_argument("results", nargs="+", metavar="RESULTS.csv",
+                     help="Moodle's Responses report as CSV, and optionally its Grades report")
+    bank = rep.add_mutually_exclusive_group(required=True)
+    bank.add_argument("--exam", metavar="EXAM_DIR", help="the folder 'quizgen exam' wrote (or its blueprint .toml, "
+                      "re-planned: then give --variants)")
+    bank.add_argument("--set", metavar="SET.json", help="a problem set 'quizgen generate' wrote, for a quiz built "
+                      "from its Moodle file")
+    from quizgen.report.results import READERS
+    rep.add_argument("--lms", choices=list(READERS), default="moodle",
+                     help="which LMS wrote the results (default moodle)")
+    rep.add_argument("--bank", metavar="BANK.xml", help="the Moodle XML imported, to recognize questions by their "
+                     "text when they show no question code (default: moodle.xml in EXAM_DIR)")
+    rep.add_argument("--variants", type=int, metavar="N", help="with --exam BLUEPRINT.toml: how many variants")
+    rep.add_argument("--moodle-type", choices=MOODLE_TYPES,
+                     help="with --set: the --moodle-type the Moodle file was generated with (default auto)")
+    rep.add_argument("--format", "-f", choices=list(REPORT_FORMATS), default="text",
+                     help="; ".join(f"{k}: {v}" for k, v in REPORT_FORMATS.items()) + " (default text)")
+    rep.add_argument("--output", "-o", metavar="PATH", default="-", help="file to write (default: standard output)")
+    rep.add_argument("--force", action="store_true", help="overwrite the output file")
+    rep.add_argument("--anonymous", action="store_true", help="number the students instead of naming them")
+    rep.add_argument("--templates", metavar="DIR", type=Path, help="your own copy of the templates folder")
+    rep.set_defaults(run=cmd_report)
     return parser
 
 
@@ -362,6 +408,25 @@ def cmd_drill(args: argparse.Namespace) -> None:
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
     kinds = tuple(dict.fromkeys(_split(args.kind)))  # none: the drill's own mix, graded by level
     run(Settings(seed, kinds, args.difficulty, args.count, args.mc, args.time), None if args.no_save else store)
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from quizgen.render.files import check_writable, emit
+    from quizgen.report import bank, classify, output, results, stats
+
+    if args.output != "-":
+        check_writable(Path(args.output), args.force)
+    if args.variants is not None and (not args.exam or not args.exam.endswith(".toml")):
+        raise QuizgenError("--variants applies to --exam BLUEPRINT.toml")
+    if args.moodle_type and not args.set:
+        raise QuizgenError("--moodle-type applies to --set (an exam folder records how Moodle asks each question)")
+    source = (bank.load_exam(Path(args.exam), args.variants) if args.exam
+              else bank.load_set(Path(args.set), args.moodle_type or "auto"))
+    if args.bank:
+        source = bank.with_openings(source, Path(args.bank))
+    answers = results.read(args.lms, [Path(p) for p in args.results])
+    report = stats.build(classify.classify(answers, source), anonymous=args.anonymous)
+    emit(args.output, output.render(report, args.format, args.templates), args.force)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

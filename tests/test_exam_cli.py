@@ -42,7 +42,7 @@ def test_a_class_exam_is_written_whole_and_reproducibly(tmp_path: Path, roster: 
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert names == sorted([f"V0{n}{s}.{e}" for n in (1, 2, 3) for s in ("", "-key") for e in ("md", "html")]
-                           + ["moodle.xml", "manifest.json", "grading-key.csv"])
+                           + ["moodle.xml", "manifest.json", "questions.json", "grading-key.csv"])
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".quizgen-exam-")]
 
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text(encoding="utf-8"))

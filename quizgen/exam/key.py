@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 from typing import Any
 
@@ -26,6 +27,36 @@ def manifest(plan: ExamPlan) -> dict[str, Any]:
                                     for slot, q in zip(bp.slots, v.questions)]}
                      for v in plan.variants],
     }
+
+
+def questions_doc(plan: ExamPlan) -> dict[str, Any]:
+    """Every question of the exam as data (the set JSON's contract: answers, distractor values,
+    misconception ids), one entry per slot and variant, with how the Moodle bank asks it. What
+    `quizgen report` reads to classify responses, so it never depends on re-planning the exam."""
+    from quizgen.render.view import moodle_blanks, moodle_idnumber, moodle_type, view
+
+    bp = plan.blueprint
+    entries = []
+    for slot in bp.slots:
+        for v in plan.variants:
+            q = v.questions[slot.number - 1]
+            qv = view(q, slot.number)
+            qtype = moodle_type(qv, slot.moodle_type)
+            entries.append({"variant": v.code, "slot": slot.number, "points": slot.points,
+                            "moodle": {"type": qtype, "idnumber": moodle_idnumber(qv, qtype),
+                                       "blanks": [{"part": part + 1, "axis": axis, "choice": choice}
+                                                  for part, axis, choice in moodle_blanks(qv, slot.moodle_type)]},
+                            **q.to_json()})
+    return {"quizgen_version": __version__, "blueprint": bp.path.name, "title": bp.title, "seed": bp.seed,
+            "questions": entries}
+
+
+def questions_json(plan: ExamPlan) -> list[str]:
+    """`questions_doc` as text, one question per line (as a set's JSON): diff-friendly."""
+    doc = questions_doc(plan)
+    entries = doc.pop("questions")
+    head = json.dumps(doc, ensure_ascii=False)[:-1] + ', "questions": [\n'
+    return [head, ",\n".join(json.dumps(e, ensure_ascii=False) for e in entries), "\n]}\n"]
 
 
 def grading_rows(plan: ExamPlan) -> list[list[str]]:

@@ -1,6 +1,6 @@
 """Writing an exam folder: every variant's worksheet and key, the Moodle bank with a category per
-slot (and on request the same bank for Canvas and as GIFT), the manifest and the grading key, all
-or nothing."""
+slot (and on request the same bank for Canvas and as GIFT), the manifest, the questions as data
+and the grading key, all or nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from quizgen.errors import QuizgenError
 from quizgen.exam.blueprint import Slot
-from quizgen.exam.key import grading_csv, manifest
+from quizgen.exam.key import grading_csv, manifest, questions_json
 from quizgen.exam.plan import ExamPlan
 
 
@@ -34,7 +34,7 @@ def planned_files(plan: ExamPlan, out: ExamOutput) -> list[str]:
     names = [f"{code}{suffix}.{FORMATS[f].extension}" for code in codes for f in out.formats if f not in BANKS
              for suffix in ("", "-key")]
     banks = [BANKS[f] for f in out.formats if f in BANKS]
-    return names if out.only else names + ["moodle.xml", *banks, "manifest.json", "grading-key.csv"]
+    return names if out.only else names + ["moodle.xml", *banks, "manifest.json", "questions.json", "grading-key.csv"]
 
 
 def check_output(plan: ExamPlan, out: ExamOutput) -> list[str]:
@@ -134,4 +134,5 @@ def _render(plan: ExamPlan, out: ExamOutput, scratch: Path, progress: Callable[[
               moodle_modes={q.id: slot.moodle_type for slot, q in by_slot},
               points={q.id: slot.points for slot, q in by_slot})
     write_atomic(scratch / "manifest.json", [json.dumps(manifest(plan), indent=2, ensure_ascii=False), "\n"])
+    write_atomic(scratch / "questions.json", questions_json(plan))
     write_atomic(scratch / "grading-key.csv", [grading_csv(plan)])

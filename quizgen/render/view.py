@@ -406,6 +406,26 @@ def weight_note(blanks: int, points: float) -> str | None:
         return None
     return (f"a Cloze of {blanks} blanks cannot total {points:g} points with whole-number weights; "
             f"it is worth {blanks} in the bank (the quiz slot's maximum mark rescales it)")
+def moodle_idnumber(v: QuestionView, qtype: str) -> str:
+    """The <idnumber> the bank gives a question: kind, difficulty, Moodle type and seed."""
+    return f"{v.q.kind}-d{v.q.difficulty}-{qtype}-{v.q.seed}"
+
+
+def moodle_blanks(v: QuestionView, mode: str) -> tuple[tuple[int, int | None, bool], ...]:
+    """The answer boxes Moodle shows, in the order of the question text (the order of a Cloze
+    response's "part k"): each box's part (0-based), the axis of a shape it holds (None: the
+    whole value) and whether it is a choice among options. The Moodle template lays them out
+    so; `quizgen report` reads responses back with it."""
+    qtype, is_typed = moodle_type(v, mode), typed(v, mode)
+    if qtype != "cloze":
+        return ((0, None, qtype == "multichoice"),)
+    if not v.q.multiple_choice:  # a table to fill in: its rows' blanks, then the total row
+        order = [part for _, part in v.table if part] + ([v.whole] if v.whole else [])
+        return tuple((p.number - 1, None, False) for p in order)
+    if not is_typed:
+        return tuple((p.number - 1, None, True) for p in v.parts)
+    return tuple((p.number - 1, i if isinstance(p.answer, list) else None, False)
+                 for p in v.parts for i in range(len(p.blanks)))
 
 
 @dataclass(frozen=True, slots=True)
