@@ -17,14 +17,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import keras  # on the torch backend: tests/conftest.py sets KERAS_BACKEND before any test module loads
 import pytest
 
-os.environ.setdefault("KERAS_BACKEND", "torch")
-import keras  # noqa: E402  (the backend is chosen before the import)
-
-from quizgen.engine.stack import Stack  # noqa: E402
-from quizgen.engine.summary import summarize  # noqa: E402
-from quizgen.errors import QuizgenError  # noqa: E402
+from quizgen.engine.stack import Stack
+from quizgen.engine.summary import summarize
+from quizgen.errors import QuizgenError
 
 L = keras.layers
 MODELS = 160  # random models per test; ~3 layers each (the whole module runs in about 30 s on one core)

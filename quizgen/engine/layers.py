@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import MISSING, dataclass, field
 from collections.abc import Callable
+from dataclasses import MISSING, dataclass, field
 from typing import Any, NamedTuple
 
 from quizgen.errors import LayerError
@@ -691,7 +691,7 @@ def make_layer(class_name: Any, config: Any, index: int = 0) -> Layer:
         if name in fields:
             values[name] = _read(cls, name, value, where)
         elif name == "activation":
-            _checked(lambda: _activation_name(value), where)
+            _checked(where, _activation_name, value)
         elif name == "dtype":
             _dtype(value, where)
         elif name in AT_DEFAULT:
@@ -712,13 +712,13 @@ def make_layer(class_name: Any, config: Any, index: int = 0) -> Layer:
     missing = [n for n, f in fields.items() if n not in values and f.default is MISSING]
     if missing:
         raise LayerError(f"{where}: missing config key(s) {', '.join(missing)}")
-    return _checked(lambda: cls(**values), where)
+    return _checked(where, cls, **values)
 
 
-def _checked(make: Callable[[], Any], where: str) -> Any:
+def _checked(where: str, make: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run a check or a constructor; its LayerError gets the layer's name in front."""
     try:
-        return make()
+        return make(*args, **kwargs)
     except LayerError as error:
         raise LayerError(f"{where}: {error}") from None
 

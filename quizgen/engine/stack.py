@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from quizgen.engine.layers import MAX_SIZE, Layer, ParamCount, Shape, shown, make_layer
+from quizgen.engine.layers import MAX_SIZE, Layer, ParamCount, Shape, make_layer, shown
 from quizgen.errors import QuizgenError
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from quizgen.engine.kinds import KINDS
+from quizgen.engine.layers import MAX_SIZE
 from quizgen.engine.sampling import FAMILIES, Constraints
 from quizgen.engine.styles import STYLES
-from quizgen.engine.layers import MAX_SIZE
 from quizgen.errors import QuizgenError, check_text
 from quizgen.render.files import read_text
 
