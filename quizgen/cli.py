@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from quizgen import __version__
-from quizgen.errors import QuizgenError
+from quizgen.errors import QuizgenError, check_text
 
 EXIT_USAGE = 2
 
@@ -278,6 +278,12 @@ def cmd_generate(args: argparse.Namespace) -> None:
     from quizgen.render.publish import Look, load, plan, write
 
     fmt = FORMATS[args.format]
+    for flag, value in (("--title", args.title), ("--category", args.category)):
+        if value is not None:
+            check_text(value, flag)
+    if args.question_seed is not None and args.question_seed < 0:
+        raise QuizgenError(f"--question-seed must be a whole number ≥ 0 (as each question records it), "
+                           f"got {args.question_seed}")
     diagram = fmt.diagrams if args.diagram is None else args.diagram
     options = Options(tuple(dict.fromkeys(_split(args.kind))) or tuple(_all_kinds()), _difficulties(args.difficulty),
                       style=args.style, diagram=diagram, templates=args.templates)
@@ -323,13 +329,23 @@ def read_json(name: str) -> Any:
     except json.JSONDecodeError as error:
         raise QuizgenError(f"{name} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") \
             from None
+    except RecursionError:
+        raise QuizgenError(f"{name}: JSON nested too deeply to be a model") from None
+    except ValueError:  # Python's limit on reading an integer
+        raise QuizgenError(f"{name}: a number in the JSON has more than {sys.get_int_max_str_digits():,} digits") \
+            from None
 
 
 def cmd_summary(args: argparse.Namespace) -> None:
     from quizgen.engine.stack import Stack
     from quizgen.engine.summary import summarize
 
-    summary = summarize(Stack.from_json(read_json(args.stack)))
+    doc = read_json(args.stack)
+    try:
+        stack = Stack.from_json(doc)
+    except QuizgenError as error:
+        raise QuizgenError(f"{'standard input' if args.stack == '-' else args.stack}: {error}") from None
+    summary = summarize(stack)
     if args.json:
         print(json.dumps(summary.to_json(), indent=2))
         return
@@ -354,7 +370,7 @@ def cmd_exam(args: argparse.Namespace) -> None:
 
     from quizgen.exam.blueprint import load_blueprint
     from quizgen.exam.plan import plan_exam
-    from quizgen.exam.roster import fake_roster, read_roster
+    from quizgen.exam.roster import fake_roster, read_roster, repeated_names
     from quizgen.exam.write import BANKS, ExamOutput, point_warnings, write_exam
     from quizgen.progress_bar import progress_bar
 
@@ -376,6 +392,9 @@ def cmd_exam(args: argparse.Namespace) -> None:
             raise QuizgenError(f"{flag} must be at least 1, got {value}")
     if args.roster:
         students = read_roster(Path(args.roster))
+        for name in repeated_names(students):
+            print(f"quizgen: warning: {args.roster}: {name!r} appears more than once; each gets a variant",
+                  file=sys.stderr)
         if args.variants is not None and args.variants != len(students):
             raise QuizgenError(f"--variants {args.variants} but the roster has {len(students)} students")
     elif args.fake_roster:

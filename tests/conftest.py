@@ -1,4 +1,5 @@
-"""Fixtures shared by the test files: a real headless Chromium for the page tests."""
+"""Fixtures shared by the test files: a real headless Chromium for the page tests; real Keras 3 runs
+on PyTorch (no TensorFlow is installed), chosen before any test imports it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
 
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run"]

@@ -70,8 +70,8 @@ def test_existing_file_is_not_clobbered_without_force(tmp_path: Path) -> None:
 @pytest.mark.parametrize("doc, message", [
     ({"input_shape": [28, 28, 1], "layers": [conv(32, 30)]}, "layer 1 (Conv2D): window of 30 is larger"),
     ({"input_shape": [28, 28, 3], "layers": [conv(32, 3, groups=2)]}, "groups=2 must divide"),
-    ({"input_shape": [10], "layers": [layer("Flatten")]}, "layer 1 (Flatten): the input [10] is already flat"),
-    ({"input_shape": [28, 28, 1], "layers": [conv(0, 3)]}, "filters and groups must be positive"),
+    ({"input_shape": [10], "layers": [layer("Dropout")]}, "model.json: layer 1 (Dropout): missing config key(s) rate"),
+    ({"input_shape": [28, 28, 1], "layers": [conv(0, 3)]}, "layer 1 (Conv2D): filters must be a positive whole number"),
     ({"input_shape": [28, 28, 1], "layers": [layer("Conv9D")]}, "unknown class_name 'Conv9D'"),
     ({"input_shape": [28, 28, 1], "layers": [conv(8, 3, colour="red")]}, "unknown config key(s) colour"),
     ({"input_shape": [28, 28, 1], "layers": [layer("Dense")]}, "missing config key(s) units"),
@@ -79,7 +79,8 @@ def test_existing_file_is_not_clobbered_without_force(tmp_path: Path) -> None:
     ({"input_shape": [28, 28, 1], "layers": [conv(8, 3, strides=[2, 2], dilation_rate=[2, 2])], }, "strides > 1"),
     ({"input_shape": [8, 8, 1], "layers": [layer("Conv2DTranspose", filters=2, kernel_size=[3, 3], strides=[2, 2],
                                                   output_padding=[2, 2])]}, "output_padding 2 must be smaller"),
-    ({"layers": []}, 'needs "input_shape" and "layers"'),
+    ({"layers": []}, "the input shape is missing"),
+    ({"input_shape": [4]}, 'needs "input_shape" and "layers"'),
 ])
 def test_invalid_stacks_name_the_layer(tmp_path: Path, doc: dict, message: str) -> None:
     path = tmp_path / "model.json"

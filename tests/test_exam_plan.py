@@ -113,9 +113,10 @@ def test_roster_unicode_quotes_and_empty_lines(tmp_path: Path) -> None:
     path.write_text('\ufeffid,Name,email\n1,"Zoë Ø\'Brien, Jr.",z@x\n\n2,Łukasz Żółć,l@x\n , \n3,"Anna ""Ann"" Lee",a@x\n',
                     encoding="utf-8")
     assert read_roster(path) == ["Zoë Ø'Brien, Jr.", "Łukasz Żółć", 'Anna "Ann" Lee']
-    headless = tmp_path / "plain.csv"
+    headless = tmp_path / "plain.csv"  # Ann would be taken for a header, or the header for a student
     headless.write_text("Ann\nBo\n", encoding="utf-8")
-    assert read_roster(headless) == ["Ann", "Bo"]
+    with pytest.raises(QuizgenError, match="header with a 'name' column"):
+        read_roster(headless)
 
 
 @pytest.mark.parametrize("text, message", [("", "the roster is empty"), ("name\n", "no names"),

@@ -22,7 +22,7 @@ plus a one-pixel crop where PyTorch cannot express it, and a SeparableConv is
 a bias-free depthwise conv followed by a pointwise conv.
 
 Validation mirrors Keras 3: stacks Keras would refuse (e.g. ``strides > 1``
-together with ``dilation_rate > 1``, ``output_padding >= strides``, channels
+together with ``dilation_rate > 1`` on a plain or transposed conv, ``output_padding >= strides``, channels
 not divisible by ``groups``, kernels larger than a "valid" input) raise
 :class:`StackError` instead of producing numbers.
 
@@ -287,13 +287,16 @@ def _maybe_same(
     return nn.Sequential(_pad_module(pads, value), op)
 
 
-def _conv_args(cfg: Mapping[str, Any], rank: int) -> tuple[Shape, Shape, Shape, str]:
+def _conv_args(cfg: Mapping[str, Any], rank: int, plain: bool = True) -> tuple[Shape, Shape, Shape, str]:
+    """Kernel, strides, dilation and padding mode; only plain and transposed convolutions refuse
+    strides with dilation (Keras's depthwise and separable layers take both)."""
     kernel = _ints(cfg["kernel_size"], rank, "kernel_size")
     strides = _ints(cfg.get("strides", 1), rank, "strides")
     dilation = _ints(cfg.get("dilation_rate", 1), rank, "dilation_rate")
     if min(kernel) < 1 or min(strides) < 1 or min(dilation) < 1:
         raise StackError("kernel_size, strides and dilation_rate must be >= 1")
-    _check_stride_dilation(strides, dilation)
+    if plain:
+        _check_stride_dilation(strides, dilation)
     return kernel, strides, dilation, _padding_mode(cfg)
 
 
@@ -380,7 +383,7 @@ def _conv_transpose(cfg: Mapping[str, Any], shape: Shape, rank: int) -> nn.Modul
 
 def _depthwise(cfg: Mapping[str, Any], shape: Shape, rank: int) -> nn.Module:
     sizes, c_in = _spatial(shape, rank, f"DepthwiseConv{rank}D")
-    kernel, strides, dilation, mode = _conv_args(cfg, rank)
+    kernel, strides, dilation, mode = _conv_args(cfg, rank, plain=False)
     dm = int(cfg.get("depth_multiplier", 1))
     conv = _CONV[rank](
         c_in,
@@ -397,7 +400,7 @@ def _depthwise(cfg: Mapping[str, Any], shape: Shape, rank: int) -> nn.Module:
 def _separable(cfg: Mapping[str, Any], shape: Shape, rank: int) -> nn.Module:
     """Keras SeparableConv: bias-free depthwise, then pointwise with the one bias."""
     sizes, c_in = _spatial(shape, rank, f"SeparableConv{rank}D")
-    kernel, strides, dilation, mode = _conv_args(cfg, rank)
+    kernel, strides, dilation, mode = _conv_args(cfg, rank, plain=False)
     dm = int(cfg.get("depth_multiplier", 1))
     depthwise = _CONV[rank](
         c_in, c_in * dm, kernel, stride=strides, dilation=dilation, groups=c_in, bias=False

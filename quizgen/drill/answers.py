@@ -19,6 +19,7 @@ from quizgen.engine.question import Part, Value
 COMMANDS = ("hint", "skip", "quit")
 GROUPING = re.compile(r"[\s,_'\u00a0\u2009\u202f]")  # thousands separators people type
 TIMES = re.compile(r"[x×*]", re.IGNORECASE)
+MAX_DIGITS = 100  # no answer is longer; Python refuses to read integers past 4,300 digits
 DECIMALS = Decimal("0.01")  # memory in KiB or MiB is asked to 2 decimals (quantities.py)
 DECIMAL_COMMA = re.compile(r"[0-9]+,[0-9]{1,2}")  # 1,25: a comma that cannot be a thousands separator
 AMOUNT = re.compile(r"(?P<number>.*?)\s*(?P<unit>[a-z]+)?", re.IGNORECASE)
@@ -75,7 +76,7 @@ def parse_answer(text: str, part: Part, multiple_choice: bool, layers: Sequence[
 
 def parse_number(text: str) -> int:
     digits = GROUPING.sub("", text)
-    if not digits.isascii() or not digits.isdigit():
+    if not digits.isascii() or not digits.isdigit() or len(digits) > MAX_DIGITS:
         raise Unreadable("not-a-number")
     return int(digits)
 
@@ -86,7 +87,7 @@ def parse_decimal(text: str) -> int | float:
     if DECIMAL_COMMA.fullmatch(text):
         text = text.replace(",", ".")
     digits = GROUPING.sub("", text)
-    if not re.fullmatch(r"[0-9]*\.?[0-9]+|[0-9]+\.", digits):
+    if not re.fullmatch(r"[0-9]*\.?[0-9]+|[0-9]+\.", digits) or len(digits) > MAX_DIGITS:
         raise Unreadable("not-a-decimal")
     number = Decimal(digits).quantize(DECIMALS, ROUND_HALF_EVEN)
     return int(number) if number == number.to_integral_value() else float(number)  # 1.0 reads as 1

@@ -114,7 +114,9 @@ class ProgressStore:
             return Progress(), self._set_aside(f"not UTF-8 text: {error.reason}")
         try:
             return Progress.from_json(json.loads(text)), None
-        except ValueError as error:
+        except RecursionError:
+            return Progress(), self._set_aside("JSON nested too deeply")
+        except ValueError as error:  # also Python's limit on reading an integer of over 4,300 digits
             return Progress(), self._set_aside(str(error))
 
     def add(self, delta: Progress) -> str | None:

@@ -8,7 +8,9 @@ A new layer kind is one class here plus a `register` line at the bottom.
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field
 from typing import Any, NamedTuple
 
@@ -62,15 +64,16 @@ def shape_text(shape: Shape) -> str:
 # --- output-size arithmetic shared by convolutions and pooling ------------------------------
 
 def window_length(n: int, k: int, s: int, d: int, padding: str) -> int:
-    """Keras output length of a sliding window (conv or pool); <= 0 means it does not fit."""
-    if padding == "same":
+    """Keras output length of a sliding window (conv or pool); <= 0 means it does not fit.
+    "causal" (Conv1D) pads d·(k − 1) on the left only, so its length is "same"'s."""
+    if padding in ("same", "causal"):
         return -(-n // s)
     return (n - d * (k - 1) - 1) // s + 1
 
 
 def window_step(index: int, axis: str, n: int, k: int, s: int, d: int, padding: str) -> Step:
     out = window_length(n, k, s, d, padding)
-    if padding == "same":
+    if padding in ("same", "causal"):
         return Step("output-length", index, f"{axis}_out = ceil({axis}/s)", f"ceil({n}/{s})", out)
     if d == 1:
         return Step("output-length", index, f"{axis}_out = floor(({axis} − k)/s) + 1",
@@ -165,6 +168,11 @@ class Layer:
         return [Step("output-shape", index, "unchanged", shape_text(shape), list(out))]
 
 
+def _is_number(value: Any) -> bool:
+    """A JSON number that is finite: true and false are not numbers here, nor NaN."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def _jsonable(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
@@ -175,9 +183,10 @@ def _positive(name: str, values: tuple[int, ...] | int) -> None:
             raise LayerError(f"{name} must be positive whole numbers, got {_jsonable(values)}")
 
 
-def _padding_mode(padding: Any) -> None:
-    if padding not in ("valid", "same"):
-        raise LayerError(f'padding must be "valid" or "same", got {padding!r}')
+def _padding_mode(padding: Any, causal: bool = False) -> None:
+    modes = ("valid", "same", "causal") if causal else ("valid", "same")
+    if padding not in modes:
+        raise LayerError(f"padding must be {' or '.join(map(repr, modes))}, got {padding!r}")
 
 
 class Windowed(Layer):
@@ -193,9 +202,7 @@ class Windowed(Layer):
             if not isinstance(values, tuple) or len(values) != self.rank:
                 raise LayerError(f"{name} needs {self.rank} values, got {_jsonable(values)}")
             _positive(name, values)
-        _padding_mode(padding)
-        if any(s > 1 for s in ss) and any(d > 1 for d in ds):
-            raise LayerError("strides > 1 cannot be combined with dilation_rate > 1 (Keras refuses it)")
+        _padding_mode(padding, causal=isinstance(self, Conv) and self.rank == 1)
 
     def spatial_out(self, index: int, shape: Shape) -> Shape:
         self.check_input(index, shape)
@@ -244,6 +251,8 @@ class Conv(Windowed):
     def check_config(self) -> None:
         Windowed.check_config(self)
         _positive("filters and groups", (self.filters, self.groups))
+        if any(s > 1 for s in self.strides) and any(d > 1 for d in self.dilation_rate):
+            raise LayerError("strides > 1 cannot be combined with dilation_rate > 1 (Keras refuses it)")
 
     def output_shape(self, index: int, shape: Shape) -> Shape:
         spatial = self.spatial_out(index, shape)
@@ -507,9 +516,7 @@ class GlobalPooling(Layer):
 @dataclass(frozen=True, slots=True)
 class Flatten(Layer):
     def output_shape(self, index: int, shape: Shape) -> Shape:
-        if len(shape) < 2:
-            raise self.fail(index, f"the input {list(shape)} is already flat")
-        return (math.prod(shape),)
+        return (math.prod(shape),)  # a flat input passes through unchanged, as in Keras
 
     def shape_steps(self, index: int, shape: Shape) -> list[Step]:
         size = math.prod(shape)
@@ -518,16 +525,33 @@ class Flatten(Layer):
 
 @dataclass(frozen=True, slots=True)
 class Dropout(Layer):
-    rate: float = 0.5
+    rate: float  # Keras has no default: Dropout() is refused
 
     def check_config(self) -> None:
-        if not isinstance(self.rate, int | float) or not 0 <= self.rate < 1:
-            raise LayerError(f"rate must be a number in [0, 1), got {self.rate!r}")
+        if not _is_number(self.rate) or not 0 <= self.rate <= 1:
+            raise LayerError(f"rate must be a number from 0 to 1, got {self.rate!r}")
+
+
+# keras.activations' names (Keras 3), which the `activation` of any layer may name.
+ACTIVATIONS = frozenset((
+    "celu", "elu", "exponential", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu", "hard_swish",
+    "hard_tanh", "leaky_relu", "linear", "log_sigmoid", "log_softmax", "mish", "relu", "relu6", "selu", "sigmoid",
+    "silu", "soft_shrink", "softmax", "softplus", "softsign", "sparse_plus", "sparse_sigmoid", "sparsemax",
+    "squareplus", "swish", "tanh", "tanh_shrink", "threshold"))
+
+
+def _activation_name(value: Any) -> None:
+    if value is not None and (not isinstance(value, str) or value not in ACTIVATIONS):
+        raise LayerError(f"activation {value!r} is not one of Keras's activations "
+                         f"({', '.join(sorted(ACTIVATIONS))})")
 
 
 @dataclass(frozen=True, slots=True)
 class Activation(Layer):
     activation: str = "relu"
+
+    def check_config(self) -> None:
+        _activation_name(self.activation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -535,6 +559,12 @@ class ReLU(Layer):
     max_value: float | None = None
     negative_slope: float = 0.0
     threshold: float = 0.0
+
+    def check_config(self) -> None:
+        for name in ("max_value", "negative_slope", "threshold"):
+            value = getattr(self, name)
+            if (value is not None or name != "max_value") and (not _is_number(value) or value < 0):
+                raise LayerError(f"{name} must be a number ≥ 0 (Keras refuses a negative one), got {value!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -545,10 +575,18 @@ class BatchNormalization(Layer):
     has_weights = True
 
     def check_config(self) -> None:
-        if self.axis != -1:
-            raise LayerError("only axis -1 (channels-last) is supported")
+        if not isinstance(self.axis, int) or isinstance(self.axis, bool):
+            raise LayerError(f"axis must be a whole number, got {self.axis!r}")
         if not isinstance(self.center, bool) or not isinstance(self.scale, bool):
             raise LayerError("center and scale must be true or false")
+
+    def output_shape(self, index: int, shape: Shape) -> Shape:
+        """Keras numbers axes with the batch first, so a built layer writes the channels axis as
+        len(shape) (3 for an image), a fresh one as -1; both are the channels."""
+        if self.axis not in (-1, len(shape)):
+            raise self.fail(index, f"axis {self.axis}: only the channels axis (-1, or {len(shape)} for input "
+                                   f"{list(shape)}) is supported")
+        return shape
 
     def count(self, shape: Shape) -> ParamCount:
         c = shape[-1]
@@ -591,8 +629,24 @@ class ZeroPadding(Layer):
 
 LAYER_KINDS: dict[str, type[Layer]] = {}
 
-# Config keys whose JSON form is a list per spatial axis; turned into tuples when read.
-TUPLE_KEYS = ("kernel_size", "strides", "dilation_rate", "pool_size", "output_padding")
+# How config values are read: strictly, as Keras's own serialization writes them (a quoted "false"
+# is not false, 1.5 is not a size), every refusal naming the layer and the key.
+TUPLE_KEYS = ("kernel_size", "strides", "dilation_rate", "pool_size", "output_padding")  # a list per axis
+BOOL_KEYS = ("use_bias", "center", "scale", "keepdims", "trainable")
+WHOLE_KEYS = ("filters", "units", "groups", "depth_multiplier", "axis")
+NUMBER_KEYS = ("rate", "max_value", "negative_slope", "threshold")
+MAX_SIZE = 2**31 - 1  # a size, count or padding beyond this is no model anyone runs
+
+# Keys a Keras 3 or Keras 2 export carries that change no shape and no count, whatever their value.
+IGNORED_KEYS = frozenset(("name", "seed", "noise_shape", "momentum", "epsilon", "synchronized", "fused",
+                          "lora_alpha", "renorm_clipping", "renorm_momentum", "activity_regularizer"))
+IGNORED_ENDINGS = ("_initializer", "_regularizer", "_constraint")
+# Keys that would change a count or a shape: read, and accepted only at Keras's default.
+AT_DEFAULT: dict[str, tuple[Any, ...]] = {
+    "data_format": (None, "channels_last"), "quantization_config": (None,), "lora_rank": (None, 0),
+    "renorm": (False,), "virtual_batch_size": (None,), "adjustment": (None,),
+    "groups": (1,),  # Keras 2 writes groups: 1 on transposed, depthwise and separable convolutions too
+}
 
 
 def register(base: type[Layer], name: str, ranks: tuple[int | None, ...] = (None,)) -> None:
@@ -617,8 +671,12 @@ for _cls in (Dense, Flatten, Dropout, Activation, ReLU, BatchNormalization):
     register(_cls, _cls.__name__)
 
 
-def make_layer(class_name: str, config: dict[str, Any], index: int = 0) -> Layer:
-    """Build a layer from its Keras serialization; unknown names and keys are clear errors."""
+def make_layer(class_name: Any, config: Any, index: int = 0) -> Layer:
+    """Build a layer from its Keras serialization (Keras 3's or Keras 2's `get_config()`); an unknown
+    name, an unknown key, a key away from the default quizgen can count, or a value of the wrong type
+    is a one-line error naming the layer and the key."""
+    if not isinstance(class_name, str):
+        raise LayerError(f"layer {index + 1}: class_name must be a string, got {shown(class_name)}")
     cls = LAYER_KINDS.get(class_name)
     where = f"layer {index + 1} ({class_name})"
     if cls is None:
@@ -627,59 +685,123 @@ def make_layer(class_name: str, config: dict[str, Any], index: int = 0) -> Layer
     if not isinstance(config, dict):
         raise LayerError(f"{where}: config must be an object")
     fields = cls.__dataclass_fields__
-    config = {k: v for k, v in config.items() if k in fields or not _bookkeeping(k, v)}
-    unknown = sorted(set(config) - set(fields))
-    if unknown:
-        raise LayerError(f"{where}: unknown config key(s) {', '.join(unknown)}; expected {', '.join(fields)}")
-    values = {}
+    values: dict[str, Any] = {}
+    unknown = []
     for name, value in config.items():
-        if name in TUPLE_KEYS and value is not None:
-            value = _tuple_per_axis(value, cls.rank, where, name)
-        elif name == "padding" and issubclass(cls, ZeroPadding):
-            value = _padding_pairs(value, cls.rank, where)
-        values[name] = value
-    if cls.rank:  # Keras's own defaults: pooling strides = pool_size, else 1; dilation 1
-        if "strides" in fields:
-            values.setdefault("strides", values.get("pool_size", (1,) * cls.rank))
+        if name in fields:
+            values[name] = _read(cls, name, value, where)
+        elif name == "activation":
+            _checked(where, _activation_name, value)
+        elif name == "dtype":
+            _dtype(value, where)
+        elif name in AT_DEFAULT:
+            if not any(value is d or (value == d and type(value) is type(d)) for d in AT_DEFAULT[name]):
+                raise LayerError(f"{where}: {name} {shown(value)} is not supported; quizgen counts only "
+                                 f"{' or '.join(shown(d) for d in AT_DEFAULT[name])}")
+        elif name not in IGNORED_KEYS and not name.endswith(IGNORED_ENDINGS):
+            unknown.append(name)
+    if unknown:
+        raise LayerError(f"{where}: unknown config key(s) {', '.join(sorted(unknown))}; expected {', '.join(fields)}")
+    if cls.rank:  # Keras's own defaults: pooling strides = pool_size, MaxPooling's pool 2, else 1; dilation 1
+        if "pool_size" in fields and class_name.startswith("Max"):
+            values.setdefault("pool_size", (2,) * cls.rank)
+        if "strides" in fields and values.get("strides") is None:
+            values["strides"] = values.get("pool_size", (1,) * cls.rank)
         if "dilation_rate" in fields:
             values.setdefault("dilation_rate", (1,) * cls.rank)
     missing = [n for n, f in fields.items() if n not in values and f.default is MISSING]
     if missing:
         raise LayerError(f"{where}: missing config key(s) {', '.join(missing)}")
+    return _checked(where, cls, **values)
+
+
+def _checked(where: str, make: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a check or a constructor; its LayerError gets the layer's name in front."""
     try:
-        return cls(**values)
+        return make(*args, **kwargs)
     except LayerError as error:
         raise LayerError(f"{where}: {error}") from None
-    except TypeError:  # a value of the wrong type met a comparison
-        raise LayerError(f"{where}: config values have the wrong type: {config}") from None
 
 
-def _bookkeeping(key: str, value: Any) -> bool:
-    """Keys a real Keras export carries that change no shape or count, so pasted configs work."""
-    return (key in ("name", "dtype", "activation", "activity_regularizer", "seed", "noise_shape", "momentum",
-                    "epsilon", "synchronized", "lora_rank", "lora_alpha", "depth_multiplier_initializer")
-            or key.endswith(("_initializer", "_regularizer", "_constraint"))
-            or (key == "data_format" and value in (None, "channels_last")))
+def shown(value: Any) -> str:
+    """A value as the user wrote it in JSON, cut short."""
+    text = json.dumps(value) if isinstance(value, str | int | float | bool | list | dict | None) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _tuple_per_axis(value: Any, rank: int | None, where: str, name: str) -> tuple[int, ...]:
+def _whole(value: Any, name: str, where: str, minimum: int | None = 1) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise LayerError(f"{where}: {name} must be a whole number, got {shown(value)}")
+    if minimum is not None and value < minimum or abs(value) > MAX_SIZE:
+        low = {1: "positive ", 0: "non-negative "}.get(minimum, "")
+        raise LayerError(f"{where}: {name} must be a {low}whole number up to {MAX_SIZE:,}, got {shown(value)}")
+    return value
+
+
+def _read(cls: type[Layer], name: str, value: Any, where: str) -> Any:
+    """One config value, its type checked and its Keras shorthand (3 for (3, 3)) written out."""
+    if name in BOOL_KEYS:
+        if not isinstance(value, bool):
+            raise LayerError(f"{where}: {name} must be true or false, got {shown(value)}")
+        return value
+    if name == "axis":  # Keras 2 writes a built BatchNormalization's axis as a list: [3]
+        value = value[0] if isinstance(value, list) and len(value) == 1 else value
+        return _whole(value, name, where, minimum=None)
+    if name in WHOLE_KEYS:
+        return _whole(value, name, where)
+    if name in TUPLE_KEYS:
+        if value is None and name in ("output_padding", "strides"):
+            return None
+        return _tuple_per_axis(value, cls.rank, where, name, minimum=0 if name == "output_padding" else 1)
+    if name == "padding" and issubclass(cls, ZeroPadding):
+        return _padding_pairs(value, cls.rank, where)
+    if name == "padding":
+        if not isinstance(value, str):
+            raise LayerError(f"{where}: padding must be a string such as \"valid\" or \"same\", got {shown(value)}")
+        # Keras's convolutions read "SAME" as "same"; its pooling layers do not
+        return value if issubclass(cls, Pooling) else value.lower()
+    if name in NUMBER_KEYS:
+        if value is not None and not _is_number(value):
+            raise LayerError(f"{where}: {name} must be a number, got {shown(value)}")
+        return value
+    if name == "activation":
+        return "linear" if value is None else value
+    return value
+
+
+def _tuple_per_axis(value: Any, rank: int | None, where: str, name: str, minimum: int = 1) -> tuple[int, ...]:
     if isinstance(value, int) and not isinstance(value, bool) and rank:
-        return (value,) * rank
-    if isinstance(value, list | tuple) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        if rank and len(value) != rank:
-            raise LayerError(f"{where}: {name} needs {rank} values, got {list(value)}")
-        return tuple(value)
-    raise LayerError(f"{where}: {name} must be a list of whole numbers, got {value!r}")
+        value = [value] * rank
+    if not isinstance(value, list | tuple) or not value:
+        raise LayerError(f"{where}: {name} must be a whole number or a list of them, got {shown(value)}")
+    if rank and len(value) != rank:
+        raise LayerError(f"{where}: {name} needs {rank} values, got {shown(value)}")
+    return tuple(_whole(v, name, where, minimum) for v in value)
 
 
 def _padding_pairs(value: Any, rank: int | None, where: str) -> tuple:
-    try:
-        if rank == 1:
-            if isinstance(value, int):
-                return (value, value)
-            flat = value[0] if len(value) == 1 and isinstance(value[0], list | tuple) else value
-            a, b = flat
-            return (int(a), int(b))
-        return tuple((int(a), int(b)) for a, b in value)
-    except (TypeError, ValueError):
-        raise LayerError(f"{where}: padding must be (before, after) pairs, got {value!r}") from None
+    """Keras's ZeroPadding forms: 2 (every side), (1, 2) (1D: left, right; else one per axis, both
+    sides), ((1, 2), (3, 4)) (before, after per axis), or a mix of the last two."""
+    def pair(v: Any) -> tuple[int, int]:
+        if isinstance(v, list | tuple) and len(v) == 2:
+            return (_whole(v[0], "padding", where, 0), _whole(v[1], "padding", where, 0))
+        p = _whole(v, "padding", where, 0)
+        return (p, p)
+
+    if rank == 1:
+        if isinstance(value, list | tuple) and len(value) == 1 and isinstance(value[0], list | tuple):
+            value = value[0]  # [[1, 2]]: one axis, as the 2D form writes it
+        return pair(value)
+    if not isinstance(value, list | tuple):
+        return (pair(value),) * rank
+    if len(value) != rank:
+        raise LayerError(f"{where}: padding needs {rank} values or (before, after) pairs, got {shown(value)}")
+    return tuple(pair(v) for v in value)
+
+
+def _dtype(value: Any, where: str) -> None:
+    """A dtype changes no count, unless it quantizes (int8_from_float32 adds a scale per unit)."""
+    name = value.get("config", {}).get("name") if isinstance(value, dict) else value
+    kind = value.get("class_name", "") if isinstance(value, dict) else ""
+    if value is not None and (not isinstance(name, str) or "_from_" in name or "Quantized" in str(kind)):
+        raise LayerError(f"{where}: dtype {shown(value)} is not supported; quantized layers have other weights")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,11 +12,14 @@ from quizgen.engine.layers import Layer, Shape
 from quizgen.engine.stack import Stack
 
 
-def layer_names(layers: tuple[Layer, ...]) -> list[str]:
-    """Keras's automatic names: conv2d, conv2d_1, max_pooling2d, ..."""
+def layer_names(layers: tuple[Layer, ...], given: Sequence[str | None] = ()) -> list[str]:
+    """The names a layer was given (Keras's `name`), else Keras's automatic ones: conv2d, conv2d_1, ..."""
     seen: Counter[str] = Counter()
     names = []
-    for layer in layers:
+    for i, layer in enumerate(layers):
+        if i < len(given) and given[i]:
+            names.append(given[i])
+            continue
         base = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=\dD)(?=[A-Z])", "_", layer.class_name).lower()
         names.append(base if not seen[base] else f"{base}_{seen[base]}")
         seen[base] += 1
@@ -50,7 +54,7 @@ class Summary:
 
 
 def summarize(stack: Stack) -> Summary:
-    names = layer_names(stack.layers)
+    names = layer_names(stack.layers, stack.names)
     rows = [SummaryRow(names[r.index], r.layer.class_name, r.output_shape, r.params.total, r.params.trainable,
                        r.params.non_trainable) for r in stack.rows()]
     totals = stack.totals()
