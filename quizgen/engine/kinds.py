@@ -254,7 +254,8 @@ def _askable(stack: Stack, indices: list[int], convention: str) -> list[int]:
 def conv_params(rng: Picker, difficulty: int, convention: str) -> Built:
     families = {1: ("single-conv",), 2: ("classifier-2d",), 3: ALL_FAMILIES}[difficulty]
     family, stack = sample(rng, difficulty, families)
-    i = rng.choice(_indices(stack, CONV_LIKE))
+    convs = _indices(stack, CONV_LIKE)
+    i = rng.choice(convs[1:] * 2 + convs[:1])  # a later conv 2 times in 3: its C_in is the previous conv's filters
     return Built(family, stack, [Target(i, "params", convention)], param_steps(stack, i), show_shapes=True)
 
 
@@ -505,13 +506,18 @@ CORE_KINDS = ("conv-params", "layer-params", "total-params", "output-shape", "fl
               "dense-after-flatten", "summary-table")
 
 
+def pick_kind(picker: Picker, kinds: Sequence[str]) -> Kind:
+    """The first choice a question makes (a set balances its kinds by it, see `generate.draws`)."""
+    return KINDS[picker.choice(kinds)]
+
+
 def choose(picker: Picker, kinds: Sequence[str], difficulties: Sequence[int]) -> tuple[Kind, int, Built]:
     """Kind, difficulty and stack: every structural choice a question makes, from `picker` alone.
 
     The picker's constraints carry the counting convention: a question shown as PyTorch code is
     answered in PyTorch's (see `sampling.Constraints.convention`), shapes channels first.
     """
-    kind = KINDS[picker.choice(kinds)]
+    kind = pick_kind(picker, kinds)
     difficulty = picker.choice([d for d in difficulties if d in kind.difficulties])
     convention = getattr(picker, "constraints", NO_CONSTRAINTS).convention
     built = kind.build(picker, difficulty, convention)
