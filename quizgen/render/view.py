@@ -254,7 +254,7 @@ def _blanks(answer: Value, wrongs: tuple[Wrong, ...], convention: str) -> tuple[
     for i, (axis, right) in enumerate(zip(axis_names(answer, convention == "pytorch"), answer)):
         by_value: dict[int, list[Wrong]] = {}
         for w in wrongs:
-            if w.value[i] != right:
+            if len(w.value) == len(answer) and w.value[i] != right:  # a shape of another rank has no axis here
                 by_value.setdefault(w.value[i], []).append(w)
         blanks.append(Blank(axis, right, tuple((v, tuple(ws)) for v, ws in by_value.items()), 0))
     return tuple(blanks)
