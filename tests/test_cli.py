@@ -44,7 +44,7 @@ def test_default_output_goes_to_the_output_folder(tmp_path: Path) -> None:
     (["generate", "--count", "many"], "invalid int value"),
     (["generate", "--nope"], "unrecognized arguments"),
     (["generate", "-o", "/proc/forbidden/set.json"], "cannot write"),
-    (["generate", "--kind", "conv-params", "--difficulty", "1", "--count", "500"], "only 140 distinct questions"),
+    (["generate", "--kind", "conv-params", "--difficulty", "1", "--count", "500"], "only 100 distinct questions"),
     (["summary", "missing.json"], "cannot read missing.json"),
 ])
 def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path: Path, args: list[str], message: str) -> None:

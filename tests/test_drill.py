@@ -285,7 +285,8 @@ class Student(io.StringIO):
         if move == "right":
             return typed(part.answer) + "\n"
         if move == "wrong":  # a named misconception where the part has one
-            return typed(next((d.value for d in part.distractors if not d.near_miss), 1)) + "\n"
+            wrong = [d.value for d in part.distractors if not d.near_miss] or [d.value for d in part.distractors]
+            return typed(wrong[0] if wrong else 1) + "\n"  # a wrong row number where no misconception fits
         return move + "\n"
 
 

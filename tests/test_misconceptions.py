@@ -73,6 +73,15 @@ CASES = [
     ("dilation-ignored", stack([32, 32, 3], conv(8, 3, dilation_rate=[2, 2])), 0, "shape", (30, 30, 8), (28, 28, 8)),
     ("wrong-flatten-size", stack([7, 7, 32], layer("Flatten"), layer("Dense", units=10)), 1, "params",
      500, 15_690),
+    # a 3-tap kernel with dilation 2 spans 5: (32 − 5)/1 + 1 = 28, but (32 − 2·3)/1 + 1 = 27
+    ("dilated-span-d-times-k", stack([32, 32, 3], conv(8, 3, dilation_rate=[2, 2])), 0, "shape",
+     (27, 27, 8), (28, 28, 8)),
+    ("pooling-changes-channels", stack([26, 26, 32], layer("MaxPooling2D", pool_size=[2, 2])), 0, "shape",
+     (13, 13, 16), (13, 13, 32)),
+    ("global-pooling-keeps-axes", stack([7, 7, 512], layer("GlobalAveragePooling2D")), 0, "shape",
+     (1, 1, 512), (512,)),
+    # 64 channels × (gamma, beta, mean, variance) = 256; per position of an 8×8 map: 256·64 = 16,384
+    ("batchnorm-per-position", stack([8, 8, 64], layer("BatchNormalization")), 0, "params", 16_384, 256),
 ]
 
 
@@ -106,6 +115,8 @@ def value_of(mid: str, s: Stack, target: Target):
 CONV_32 = stack([28, 28, 1], conv(32, 3))  # 320 parameters, 26·26·9·32 = 194,688 MACs
 BN_NET = stack([8, 8, 3], conv(16, 3, use_bias=False), layer("BatchNormalization"))  # 432 + 64 (32 buffers)
 FROZEN = stack([8, 8, 3], conv(16, 3, trainable=False), layer("Flatten"), layer("Dense", units=2))  # 448 + 1,154
+RGB_NET = stack([32, 32, 3], conv(32, 3), layer("MaxPooling2D", pool_size=[2, 2]), conv(64, 3))
+PADDED = stack([32, 32, 3], conv(16, 3, padding="same"))  # PyTorch: nn.Conv2d(3, 16, 3, padding=1)
 RF_NET = stack([32, 32, 3], conv(8, 3), layer("MaxPooling2D", pool_size=[2, 2]), conv(8, 3, dilation_rate=[2, 2]))
 VALUE_CASES = [
     # (misconception, stack, target, wrong value, right value)
@@ -123,6 +134,20 @@ VALUE_CASES = [
     ("rf-ignores-stride", RF_NET, Target(2, "receptive_field"), 1 + 2 + 1 + 4, 1 + 2 + 1 + 4 * 2),
     ("rf-ignores-dilation", RF_NET, Target(2, "receptive_field"), 1 + 2 + 1 + 2 * 2, 12),
     ("rf-last-kernel", RF_NET, Target(2, "receptive_field"), 5, 12),
+    # the seeds' second conv on an RGB image: (3·3·32 + 1)·64 = 18,496, not (3·3·3 + 1)·64 = 1,792
+    ("image-channels-everywhere", RGB_NET, Target(2, "params"), 1_792, 18_496),
+    ("image-channels-everywhere", RGB_NET, Target(None, "params"), 896 + 1_792, 896 + 18_496),
+    # nn.Conv2d(3, 16, kernel_size=3, padding=1) on 3×32×32: (32 + 2 − 3) + 1 = 32, not (32 + 1 − 3) + 1 = 31
+    ("pytorch-padding-counted-once", PADDED, Target(0, "output_shape", "pytorch"), [16, 31, 31], [16, 32, 32]),
+    ("pytorch-padding-counted-once", PADDED, Target(0, "output_shape"), None, [32, 32, 16]),
+    # 3, pool 2, 3 dilated 2: 1 + 2 + 1 + (6 − 1)·2 = 14 with a span of d·k = 6 instead of 5
+    ("dilated-span-d-times-k", RF_NET, Target(2, "receptive_field"), 14, 12),
+    ("rf-sum-of-kernels", RF_NET, Target(2, "receptive_field"), 3 + 2 + 3, 12),
+    ("bias-adds-as-macs", CONV_32, Target(0, "macs"), 194_688 + 26 * 26 * 32, 194_688),
+    # 320 weights + 320 gradients + 640 Adam moments, 4 bytes each
+    ("training-memory-for-params", CONV_32, Target(None, "memory_bytes", dtype="float32", unit="bytes"),
+     5_120, 1_280),
+    ("pytorch-channels-last", CONV_32, Target(0, "output_shape", "pytorch"), [26, 26, 32], [32, 26, 26]),
 ]
 
 

@@ -29,7 +29,8 @@ SCHEMA = json.loads((Path(__file__).parent.parent / "schema" / "problem-set.sche
 
 
 def same_form(a, b) -> bool:
-    return isinstance(a, list) == isinstance(b, list) and (not isinstance(a, list) or len(a) == len(b))
+    """Both shapes or both not: a shape may have another rank (1×1×512 for a global pooling's 512)."""
+    return isinstance(a, list) == isinstance(b, list) and (not isinstance(a, list) or len(a) > 0)
 
 
 def check_question(q) -> None:
@@ -94,19 +95,19 @@ def test_question_n_does_not_depend_on_the_count() -> None:
 
 
 def test_no_duplicates_in_a_set() -> None:
-    qs = generate(1, 130, Options(("conv-params",), (1,)))  # a space of 140
+    qs = generate(1, 95, Options(("conv-params",), (1,)))  # a space of 100
     keys = {(json.dumps(q.stack.to_json()), q.parts[0].target) for q in qs}
-    assert len(keys) == 130
+    assert len(keys) == 95
 
 
 def test_exhausted_space_is_reported_with_its_exact_size() -> None:
-    assert count_space(Options(("conv-params",), (1,))) == (7 * 5 * 4, True)  # inputs × filters × kernels
-    with pytest.raises(Exception, match="only 140 distinct questions"):
-        generate(1, 141, Options(("conv-params",), (1,)))
+    assert count_space(Options(("conv-params",), (1,))) == (5 * 5 * 4, True)  # inputs × filters × kernels
+    with pytest.raises(Exception, match="only 100 distinct questions"):
+        generate(1, 101, Options(("conv-params",), (1,)))
 
 
 def test_the_whole_space_can_be_drawn() -> None:
-    assert len(generate(2, 140, Options(("conv-params",), (1,)))) == 140
+    assert len(generate(2, 100, Options(("conv-params",), (1,)))) == 100
 
 
 def test_output_follows_the_json_schema() -> None:

@@ -135,9 +135,13 @@ def test_pytorch_style_blanks_what_the_question_asks() -> None:
     for q in QUESTIONS:
         if q.kind in ("flatten-size", "dense-after-flatten"):
             assert "nn.Linear(in_features=?" in q.code.text, q.code.text
-        if q.kind == "reverse-filters":
-            assert "out_channels=?" in q.code.text and f"out_channels={q.parts[0].answer}" not in q.code.text
-            assert f"in_channels={q.parts[0].answer}," not in q.code.text  # the next layer would tell
+        if q.kind == "reverse-filters":  # on the asked layer's line and after it (an earlier conv may share the count)
+            lines = q.code.text.splitlines()
+            asked = q.code.layer_lines[q.parts[0].target.layer][-1]
+            assert "out_channels=?" in lines[asked - 1]
+            after = "\n".join(lines[asked:])
+            assert f"out_channels={q.parts[0].answer}," not in lines[asked - 1]
+            assert f"in_channels={q.parts[0].answer}," not in after  # the next layer would tell
         if q.kind == "reverse-kernel":
             assert "kernel_size=?" in q.code.text
 

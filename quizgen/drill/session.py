@@ -25,7 +25,7 @@ import jinja2
 
 from quizgen.drill.answers import Command, Unreadable, parse_answer
 from quizgen.drill.progress import KindTally, Progress, ProgressStore
-from quizgen.engine.generate import Options, derive_seed
+from quizgen.engine.generate import Options, derive_seed, first_seed
 from quizgen.engine.kinds import CORE_KINDS, KINDS, make_question, param_steps
 from quizgen.engine.layers import Layer, Shape, Step
 from quizgen.engine.misconceptions import CATALOGUE, Misconception
@@ -259,7 +259,7 @@ class Record:
 def pick_question(settings: Settings, record: Record, index: int) -> tuple[Question, tuple]:
     """Question `index` and its identity key.
 
-    The first is built exactly as `generate` builds its first, from derive_seed(seed, 0). Later
+    The first is built exactly as `generate` builds its first, from `first_seed`. Later
     ones draw a few candidates, each from its own derived seed, with the kind weighted by the
     session's misses, and keep the first unseen one that tests the most mistakes the student has
     made and not yet answered past.
@@ -269,7 +269,7 @@ def pick_question(settings: Settings, record: Record, index: int) -> tuple[Quest
     qid = f"q{index + 1:03d}"
     kinds = settings.kinds_at(record.level)
     if index == 0:
-        qseed = derive_seed(settings.seed, 0)
+        qseed = first_seed(settings.seed, Options(kinds, (record.level,)))
         return make_question(random.Random(qseed), qseed, kinds, (record.level,), qid)
     weights = [1 + MISS_WEIGHT * record.net_misses[k] for k in kinds]
     first: tuple[Question, tuple] | None = None

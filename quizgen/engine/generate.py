@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from quizgen import __version__
-from quizgen.engine.kinds import KINDS, assemble, choose, make_question, question_key
+from quizgen.engine.kinds import KINDS, assemble, choose, make_question, pick_kind, question_key
 from quizgen.engine.question import Question
 from quizgen.engine.sampling import NO_CONSTRAINTS, ConstrainedRandom, Constraints
 from quizgen.engine.styles import FRAMEWORKS, STYLES
@@ -24,6 +25,7 @@ from quizgen.errors import QuizgenError
 MASK = (1 << 64) - 1
 QUICK_ATTEMPTS = 40  # tries before the generator suspects the space is exhausted
 ENUMERATION_LIMIT = 200_000  # structural paths walked at most to count the space
+BALANCE_STREAM = 1 << 40  # the attempt number whose seeds order the kinds (never a question's attempt)
 
 
 def derive_seed(set_seed: int, index: int, attempt: int = 0) -> int:
@@ -81,6 +83,33 @@ class Options:
             raise QuizgenError(f"unknown style {self.style!r}; choose from {', '.join(STYLES)}")
 
 
+def balanced_kind(seed: int, index: int, kinds: Sequence[str]) -> str | None:
+    """The kind question `index` asks when several are asked: each block of len(kinds) questions asks
+    every kind once, in an order drawn from the set's seed and the block alone (so a question still
+    depends on nothing before it). None for a single kind."""
+    distinct = list(dict.fromkeys(kinds))
+    if len(distinct) < 2:
+        return None
+    random.Random(derive_seed(seed, index // len(distinct), BALANCE_STREAM)).shuffle(distinct)
+    return distinct[index % len(distinct)]
+
+
+def draws(seed: int, index: int, options: Options) -> Iterator[tuple[int, bool]]:
+    """Question `index`'s candidate seeds, in order, each with whether it asks the balanced kind.
+    A seed stands for its whole question, kind included, so `--question-seed` rebuilds it alone."""
+    wanted = balanced_kind(seed, index, options.kinds)
+    attempt = 0
+    while True:
+        qseed = derive_seed(seed, index, attempt)
+        yield qseed, wanted is None or pick_kind(options.picker(qseed), options.kinds).id == wanted
+        attempt += 1
+
+
+def first_seed(seed: int, options: Options) -> int:
+    """The seed of a set's first question (the drill starts where `generate` starts)."""
+    return next(qseed for qseed, fits in draws(seed, 0, options) if fits)
+
+
 def one_question(seed: int, options: Options, qid: str = "q1") -> Question:
     """The question a seed stands for (what `--question-seed` prints)."""
     return options.show(make_question(options.picker(seed), seed, options.kinds, options.difficulties, qid)[0])
@@ -104,9 +133,10 @@ def iter_questions(seed: int, count: int, options: Options, progress: Callable[[
     seen: set[tuple] = set()
     space: int | None = None
     for i in range(count):
-        attempts, attempt = QUICK_ATTEMPTS, 0
-        while True:
-            qseed = derive_seed(seed, i, attempt)
+        attempts, attempt, balanced = QUICK_ATTEMPTS, 0, True
+        for qseed, fits in draws(seed, i, options):
+            if balanced and not fits:
+                continue
             picker = options.picker(qseed)
             kind, difficulty, built = choose(picker, options.kinds, options.difficulties)
             key = question_key(kind, built)
@@ -114,6 +144,7 @@ def iter_questions(seed: int, count: int, options: Options, progress: Callable[[
             if key not in seen or (repeats and exhausted):
                 break
             attempt += 1
+            balanced = attempt < QUICK_ATTEMPTS // 2  # this kind may be used up: let any kind fill the slot
             if attempt == attempts:
                 if space is None:
                     space, complete = count_space(options)

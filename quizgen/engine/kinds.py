@@ -22,6 +22,7 @@ from quizgen.engine.layers import (
     Dense,
     DepthwiseConv,
     Flatten,
+    GlobalPooling,
     Layer,
     SeparableConv,
     Step,
@@ -62,11 +63,12 @@ STACK_FAMILIES = {1: ("classifier-2d",), 2: ("classifier-2d", "classifier-2d", "
 # --- answers and distractors ------------------------------------------------------------------
 
 def _valid(value: Value | None, answer: Value) -> bool:
-    """A usable distractor: positive, and of the answer's form (a shape of the same rank)."""
+    """A usable distractor: positive, and of the answer's form (a shape, possibly of another rank:
+    1×1×512 for a global pooling's 512 is a shape a student writes)."""
     if value is None or type(value) is not type(answer):
         return False
     if isinstance(value, list):
-        return len(value) == len(answer) and min(value) > 0
+        return bool(value) and min(value) > 0
     return isinstance(value, str) or value > 0
 
 
@@ -254,7 +256,8 @@ def _askable(stack: Stack, indices: list[int], convention: str) -> list[int]:
 def conv_params(rng: Picker, difficulty: int, convention: str) -> Built:
     families = {1: ("single-conv",), 2: ("classifier-2d",), 3: ALL_FAMILIES}[difficulty]
     family, stack = sample(rng, difficulty, families)
-    i = rng.choice(_indices(stack, CONV_LIKE))
+    convs = _indices(stack, CONV_LIKE)
+    i = rng.choice(convs[1:] * 2 + convs[:1])  # a later conv 2 times in 3: its C_in is the previous conv's filters
     return Built(family, stack, [Target(i, "params", convention)], param_steps(stack, i), show_shapes=True)
 
 
@@ -271,11 +274,23 @@ def layer_params(rng: Picker, difficulty: int, convention: str) -> Built:
     return Built(family, stack, [Target(i, "params", convention)], steps, show_shapes=show)
 
 
+def _freeze_first(stack: Stack, n: int) -> tuple[Stack, list[int]]:
+    """The stack with its first `n` weighted layers frozen, as when fine-tuning a pretrained base."""
+    frozen = [i for i, layer in enumerate(stack.layers) if layer.has_weights][:n]
+    layers = tuple(dataclasses.replace(layer, trainable=False) if i in frozen else layer
+                   for i, layer in enumerate(stack.layers))
+    return Stack(stack.input_shape, layers), frozen
+
+
 def total_params(rng: Picker, difficulty: int, convention: str) -> Built:
     family, stack = sample(rng, difficulty, STACK_FAMILIES[difficulty])
+    frozen: list[int] = []
+    if difficulty > 1 and rng.choice(range(4)) == 0:  # 1 in 4: a pretrained base, its first layer frozen
+        stack, frozen = _freeze_first(stack, 1)
     quantity = "params"
-    # In PyTorch's convention nothing is non-trainable here (statistics are buffers, nothing is frozen).
-    if convention == "keras" and any(isinstance(layer, BatchNormalization) for layer in stack.layers):
+    # Something must be non-trainable to ask the split: frozen weights, or BatchNorm's statistics in Keras
+    # (in PyTorch's convention they are buffers).
+    if frozen or (convention == "keras" and any(isinstance(layer, BatchNormalization) for layer in stack.layers)):
         quantity = rng.choice(("params", "trainable_params", "non_trainable_params"))
     show = difficulty < 3
     steps = [] if show else shape_steps(stack, len(stack.layers) - 1)
@@ -283,14 +298,16 @@ def total_params(rng: Picker, difficulty: int, convention: str) -> Built:
         if layer.has_weights:
             steps.extend(param_steps(stack, i, convention))
     steps.append(total_step(stack, quantity, convention))
-    return Built(family, stack, [Target(None, quantity, convention)], steps, show_shapes=show)
+    return Built(family, stack, [Target(None, quantity, convention)], steps, show_shapes=show,
+                 extra={"frozen": frozen} if frozen else {})
 
 
 def output_shape(rng: Picker, difficulty: int, convention: str) -> Built:
     families = ("single-conv",) if difficulty == 1 else STACK_FAMILIES[difficulty]
     family, stack = sample(rng, difficulty, families)
-    changing = _askable(stack, [i for i, layer in enumerate(stack.layers)
-                                if layer.class_name not in SHAPE_KEEPING and len(stack.output_of(i)) > 1], convention)
+    # Shapes with axes, and global pooling's vector of C values (is it C, or 1×1×C?).
+    changing = _askable(stack, [i for i, layer in enumerate(stack.layers) if layer.class_name not in SHAPE_KEEPING
+                                and (len(stack.output_of(i)) > 1 or isinstance(layer, GlobalPooling))], convention)
     i = rng.choice(changing or [len(stack.layers) - 1])
     return Built(family, stack, [Target(i, "output_shape", convention)], shape_steps(stack, i), show_shapes=False)
 
@@ -394,16 +411,12 @@ def trainable_split(rng: Picker, difficulty: int, convention: str) -> Built:
     weighted = [i for i, layer in enumerate(stack.layers) if layer.has_weights]
     has_bn = any(isinstance(layer, BatchNormalization) for layer in stack.layers)
     # Something must be non-trainable: BatchNorm's statistics are, in Keras; in PyTorch only frozen weights are.
-    frozen = rng.choice(range(0 if has_bn and convention == "keras" else 1, min(len(weighted), 3)))
-    layers = list(stack.layers)
-    for i in weighted[:frozen]:  # the first layers, as when fine-tuning a pretrained base
-        layers[i] = dataclasses.replace(layers[i], trainable=False)
-    stack = Stack(stack.input_shape, tuple(layers))
+    stack, frozen = _freeze_first(stack, rng.choice(range(0 if has_bn and convention == "keras" else 1,
+                                                          min(len(weighted), 3))))
     steps = [s for i in weighted for s in param_steps(stack, i, convention)]
     steps += [total_step(stack, "trainable_params", convention), total_step(stack, "non_trainable_params", convention)]
     targets = [Target(None, "trainable_params", convention), Target(None, "non_trainable_params", convention)]
-    return Built(family, stack, targets, steps,
-                 show_shapes=difficulty < 3, extra={"frozen": [i for i in weighted[:frozen]]})
+    return Built(family, stack, targets, steps, show_shapes=difficulty < 3, extra={"frozen": frozen})
 
 
 def _reverse(rng: Picker, difficulty: int, convention: str, field: str) -> Built:
@@ -505,13 +518,18 @@ CORE_KINDS = ("conv-params", "layer-params", "total-params", "output-shape", "fl
               "dense-after-flatten", "summary-table")
 
 
+def pick_kind(picker: Picker, kinds: Sequence[str]) -> Kind:
+    """The first choice a question makes (a set balances its kinds by it, see `generate.draws`)."""
+    return KINDS[picker.choice(kinds)]
+
+
 def choose(picker: Picker, kinds: Sequence[str], difficulties: Sequence[int]) -> tuple[Kind, int, Built]:
     """Kind, difficulty and stack: every structural choice a question makes, from `picker` alone.
 
     The picker's constraints carry the counting convention: a question shown as PyTorch code is
     answered in PyTorch's (see `sampling.Constraints.convention`), shapes channels first.
     """
-    kind = KINDS[picker.choice(kinds)]
+    kind = pick_kind(picker, kinds)
     difficulty = picker.choice([d for d in difficulties if d in kind.difficulties])
     convention = getattr(picker, "constraints", NO_CONSTRAINTS).convention
     built = kind.build(picker, difficulty, convention)

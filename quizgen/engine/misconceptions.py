@@ -11,6 +11,7 @@ wrong-answer feedback. A new misconception is one `Misconception(...)` below.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,7 +33,8 @@ from quizgen.engine.layers import (
     Windowed,
     ZeroPadding,
 )
-from quizgen.engine.quantities import BYTES_PER_PARAM, UNIT_BYTES, read, receptive_field
+from quizgen.engine.frameworks import Unfaithful, has_module, torch_calls
+from quizgen.engine.quantities import BYTES_PER_PARAM, UNIT_BYTES, WINDOWED, channels_first, read, receptive_field
 from quizgen.engine.question import Target, Value
 from quizgen.engine.stack import Flow, Stack
 from quizgen.errors import LayerError
@@ -319,6 +321,117 @@ def _frozen_vanish(layer, in_shape, out, prev):
     return None if layer.trainable else ParamCount(0, 0)
 
 
+def _image_channels(stack, target, answer):
+    """Every convolution's C_in taken from the image, not from the layer before it."""
+    c, rows = stack.input_shape[-1], list(stack.flow)
+    if len(stack.input_shape) < 2:
+        return None
+    for i, (row, layer) in enumerate(zip(stack.flow, stack.layers)):
+        if isinstance(layer, Conv) and row.input_shape[-1] != c and c % layer.groups == 0:
+            rows[i] = Flow(row.input_shape, row.output_shape, layer.params((*row.input_shape[:-1], c)))
+    return read(rows, stack, target) if rows != list(stack.flow) else None
+
+
+def _torch_paddings(stack: Stack) -> dict[int, tuple[int, ...]]:
+    """The `padding=` each layer's PyTorch module is written with (symmetric padding, per axis)."""
+    pads: dict[int, tuple[int, ...]] = {}
+    for call in torch_calls(stack):
+        arg = next((a for a in call.args if a.startswith("padding=")), None)
+        if arg and call.completes and not call.name.startswith("nn.ZeroPad") and "Transpose" not in call.name:
+            amounts = tuple(int(n) for n in re.findall(r"\d+", arg))
+            pads[call.layer] = amounts * stack.layers[call.layer].rank if len(amounts) == 1 else amounts
+    return pads
+
+
+def _padding_once(stack, target, answer):
+    """PyTorch's floor((n + 2p − d(k − 1) − 1)/s) + 1 with p where 2p belongs, on every padded layer."""
+    if target.convention != "pytorch":
+        return None
+    try:
+        pads = _torch_paddings(stack)
+    except Unfaithful:
+        return None
+    cur = stack.input_shape
+    for i, layer in enumerate(stack.layers[:target.layer + 1]):
+        if isinstance(layer, ZeroPadding) and not has_module(stack, i):
+            continue  # folded into the next convolution's padding=
+        try:
+            right = layer.output_shape(i, cur)
+        except LayerError:
+            return None
+        if i in pads and isinstance(layer, WINDOWED):
+            ks, ss, ds, _ = layer.window()
+            cur = (*((n + p - d * (k - 1) - 1) // s + 1 for n, p, k, s, d in zip(cur, pads[i], ks, ss, ds)), right[-1])
+        else:
+            cur = right
+        if min(cur) <= 0:
+            return None
+    return channels_first(cur) if target.quantity == "output_shape" else math.prod(cur)
+
+
+def _span_d_times_k(n: int, k: int, s: int, d: int, padding: str) -> int | None:
+    return (n - d * k) // s + 1 if padding == "valid" and d > 1 else None
+
+
+def _rf_span_d_times_k(stack, target, answer):
+    layers = stack.layers[:target.layer + 1]
+    if not any(isinstance(layer, WINDOWED) and max(layer.window()[2]) > 1 for layer in layers):
+        return None
+    r, jump = 1, 1
+    for layer in layers:
+        if isinstance(layer, WINDOWED):
+            ks, ss, ds, _ = layer.window()
+            span = ds[0] * ks[0] if ds[0] > 1 else ks[0]  # d·k for a dilated kernel, else k as it is
+            r += (span - 1) * jump
+            jump *= ss[0]
+    return r
+
+
+def _rf_sum_of_kernels(stack, target, answer):
+    return sum(layer.window()[0][0] for layer in stack.layers[:target.layer + 1] if isinstance(layer, WINDOWED))
+
+
+def _pool_channels(layer, in_shape):
+    c, p = in_shape[-1], layer.pool_size[0]
+    if c <= 1 or p <= 1 or c % p:
+        return None
+    return (*layer.output_shape(0, in_shape)[:-1], c // p)
+
+
+def _global_keeps_axes(layer, in_shape):
+    return None if layer.keepdims else (*(1,) * (len(in_shape) - 1), in_shape[-1])
+
+
+def _bn_per_position(layer, in_shape, out, prev):
+    positions = math.prod(in_shape[:-1])
+    if positions <= 1:
+        return None
+    p = layer.count(in_shape)
+    return ParamCount(p.trainable * positions, p.non_trainable * positions)
+
+
+def _macs_with_bias_adds(stack, target, answer):
+    layer, in_shape, out = _layer_of(stack, target)
+    adds = layer.bias_count(in_shape) * math.prod(out[:-1])
+    return answer + adds if adds else None
+
+
+def _training_memory(stack, target, answer):
+    """Weights, plus a gradient and Adam's two moment estimates for every trainable one."""
+    trainable = read(stack.flow, stack, Target(None, "trainable_params", target.convention))
+    if not trainable:
+        return None
+    total = read(stack.flow, stack, Target(None, "params", target.convention))
+    size = (total + 3 * trainable) * BYTES_PER_PARAM[target.dtype]
+    return size if target.unit == "bytes" else round(size / UNIT_BYTES[target.unit], 2)
+
+
+def _channels_last_in_pytorch(stack, target, answer):
+    if target.convention != "pytorch" or len(answer) < 2:
+        return None
+    return [*answer[1:], answer[0]]
+
+
 def _valid_padding(layer: Layer) -> bool:
     return layer.padding == "valid"
 
@@ -528,4 +641,61 @@ CATALOGUE: tuple[Misconception, ...] = (
         "The receptive field accumulates over every earlier convolution and pooling layer, not just the "
         "last one: r = 1 + Σ (k_eff − 1)·jump.",
         value=_rf_last_kernel, bends=("receptive_field",)),
+    Misconception(
+        "image-channels-everywhere", "Used the image's channels for every convolution",
+        "Only the first convolution sees the image's channels. Every later one takes as C_in the channels "
+        "of the layer before it, the previous convolution's number of filters: the seeds' second conv "
+        "has (3·3·32 + 1)·64 = 18,496 parameters on a 32-channel input.",
+        value=_image_channels, bends=("params", "trainable_params", "non_trainable_params"),
+        source="seed 000 (\"Filters from previous layer becomes part of calculation\"), reasoned from #2"),
+    Misconception(
+        "pytorch-padding-counted-once", "Added the padding once",
+        "PyTorch's padding=p pads both sides of each axis, so it adds 2p to the length: "
+        "H_out = floor((H + 2p − d·(k − 1) − 1)/s) + 1.",
+        value=_padding_once, bends=("output_shape", "output_size"),
+        source="reasoned from #25 and PyTorch's nn.Conv2d shape formula"),
+    Misconception(
+        "dilated-span-d-times-k", "Took d·k for a dilated kernel's span",
+        "A kernel of size k with dilation d has d − 1 gaps between each pair of its k taps, so it spans "
+        "d·(k − 1) + 1 positions, not d·k: a 3-tap kernel with dilation 2 spans 5.",
+        (Conv, DepthwiseConv, SeparableConv), shape=_per_axis(_span_d_times_k), value=_rf_span_d_times_k,
+        bends=("receptive_field",), when=lambda layer: max(layer.dilation_rate) > 1,
+        source="reasoned from the dilated-convolution formula (Yu & Koltun 2016)"),
+    Misconception(
+        "rf-sum-of-kernels", "Added up the kernel sizes",
+        "Stacked windows overlap: each layer widens the receptive field by k − 1 (not k) times the jump, "
+        "the product of the earlier strides: r = 1 + Σ (k_eff − 1)·jump.",
+        value=_rf_sum_of_kernels, bends=("receptive_field",),
+        source="reasoned from the receptive-field recurrence (Araujo et al., Distill 2019)"),
+    Misconception(
+        "pooling-changes-channels", "Let pooling shrink the channels",
+        "Pooling works on each channel on its own: pool_size is a window over height and width, so the "
+        "output keeps the input's channel count.",
+        (Pooling,), shape=_pool_channels, source="reasoned from #6 (pooling acts per channel)"),
+    Misconception(
+        "global-pooling-keeps-axes", "Kept 1×1 axes after global pooling",
+        "Keras's GlobalAveragePooling and GlobalMaxPooling remove the pooled axes: the output is a vector "
+        "of C values, not 1×1×C (only keepdims=True keeps them).",
+        (GlobalPooling,), shape=_global_keeps_axes, when=lambda layer: not layer.keepdims,
+        source="reasoned from the Keras GlobalAveragePooling2D docs (keepdims=False)"),
+    Misconception(
+        "batchnorm-per-position", "Counted BatchNorm once per position",
+        "BatchNormalization on a feature map normalizes each channel over the batch and every position, "
+        "so it has its gamma, beta, mean and variance once per channel, not per pixel.",
+        (BatchNormalization,), params=_bn_per_position, source="reasoned from #18"),
+    Misconception(
+        "bias-adds-as-macs", "Counted the bias additions as MACs",
+        "A multiply–accumulate is a multiplication added to a running sum; adding the bias at each output "
+        "is an addition without a multiplication, so the question leaves it out.",
+        value=_macs_with_bias_adds, bends=("macs",), source="reasoned from the MAC definition"),
+    Misconception(
+        "training-memory-for-params", "Counted the training memory",
+        "Training also stores a gradient and, with Adam, two moment estimates for each trainable "
+        "parameter (about 4× the weights). The question asks for the parameters alone.",
+        value=_training_memory, bends=("memory_bytes",), source="reasoned from Adam's state (Kingma & Ba 2015)"),
+    Misconception(
+        "pytorch-channels-last", "Wrote the shape channels last",
+        "PyTorch tensors are channels first: a Conv2d output is C×H×W (as model(x).shape prints it, "
+        "without the batch axis), not Keras's H×W×C.",
+        value=_channels_last_in_pytorch, bends=("output_shape",), source="reasoned from PyTorch's NCHW layout"),
 )

@@ -26,12 +26,17 @@ class Picker(Protocol):
     def shuffle(self, seq: list[Any]) -> None: ...
 
 
-INPUTS_2D = ((28, 28, 1), (32, 32, 3), (64, 64, 1), (24, 24, 3), (96, 96, 1), (48, 48, 3), (128, 128, 3))
-INPUTS_2D_LARGE = INPUTS_2D + ((224, 224, 3), (227, 227, 3), (150, 150, 3))
+# Inputs of real course material: the seeds' 28×28×1, 32×32×3, 24×24×3, 64×64×1 and 150×150×3, and a
+# few standard ones (48×48×1 faces, 96×96×3 STL-10, 128×128×3, ImageNet's 224 and AlexNet's 227).
+INPUTS_SMALL = ((28, 28, 1), (32, 32, 3), (64, 64, 1), (24, 24, 3), (48, 48, 1))  # difficulty 1
+INPUTS_2D = INPUTS_SMALL + ((96, 96, 3), (128, 128, 3), (150, 150, 3))
+INPUTS_2D_LARGE = INPUTS_2D + ((224, 224, 3), (227, 227, 3))
 INPUTS_1D = ((100, 64), (200, 50), (128, 32), (500, 100), (1000, 100), (256, 1), (1024, 1), (80, 40))
 INPUTS_3D = ((16, 112, 112, 3), (8, 64, 64, 3), (16, 32, 32, 1), (10, 64, 64, 1), (12, 48, 48, 3))
 FILTERS = (8, 16, 32, 64, 128)
 CLASSES = (2, 5, 10, 100)
+FEW_CLASSES = CLASSES[:3]  # difficulty 1
+SMALL_MAP = 12  # a classifier adds conv/pool blocks until its feature map is this small, as real ones do
 HIDDEN = (32, 64, 128, 256, 512)
 
 
@@ -63,11 +68,17 @@ class Builder:
     def conv(self, rng: Picker, filters: int, kernels: Sequence[int], strides: Sequence[int] = (1,),
              paddings: Sequence[str] = ("valid",), dilations: Sequence[int] = (1,), groups: Sequence[int] = (1,),
              bias: Sequence[bool] = (True,), depth_kernels: Sequence[int] | None = None) -> None:
-        """A convolution of the builder's rank; the kernel is drawn among those that fit."""
+        """A convolution of the builder's rank; the kernel is drawn among those that fit: its span
+        d·(k − 1) + 1 covers at most half the feature map (no 7×7 dilated kernel on an 8×8 map)."""
         padding = rng.choice(paddings)
         stride = rng.choice(strides)
         dilation = rng.choice(dilations) if stride == 1 else 1
-        fits = [k for k in kernels if padding == "same" or dilation * (k - 1) + 1 <= self.smallest()] or [1]
+        spatial = self.shape[1:-1] if depth_kernels is not None and self.rank == 3 else self.shape[:-1]  # frames apart
+        room = max(min(spatial) // 2, 1)
+        fits = [k for k in kernels if dilation * (k - 1) + 1 <= room]
+        if not fits or (dilation > 1 and fits == [1]):  # nothing dilated fits: an undilated kernel then
+            dilation = 1
+            fits = [k for k in kernels if k <= room] or [1]
         k = rng.choice(fits)
         dilation = dilation if k > 1 else 1  # a 1×1 kernel has nothing to dilate
         kernel = (k,) * self.rank
@@ -85,14 +96,15 @@ class Builder:
         if not fits:
             return
         p = rng.choice(fits)
-        s = rng.choice((p, max(p - 1, 1))) if overlapping else p
+        s = rng.choice((p, p - 1)) if overlapping and p > 2 else p  # AlexNet's 3×3 windows, stride 2
         kind = rng.choice(kinds)
         if kind == "Average" and for_pytorch(rng):  # PyTorch's average pooling cannot leave out uneven padding
             paddings = ("valid",)
         self.add(f"{kind}Pooling{self.rank}D", pool_size=(p,) * self.rank,
                  strides=(s,) * self.rank, padding=rng.choice(paddings))
 
-    def dense_head(self, rng: Picker, hidden: Sequence[int], dropout: bool, flatten: bool) -> None:
+    def dense_head(self, rng: Picker, hidden: Sequence[int], dropout: bool, flatten: bool,
+                   classes: Sequence[int] = CLASSES) -> None:
         if flatten:
             self.add("Flatten")
         else:
@@ -101,7 +113,7 @@ class Builder:
             self.add("Dense", units=units, use_bias=True)
             if dropout:
                 self.add("Dropout", rate=rng.choice((0.25, 0.5)))
-        self.add("Dense", units=rng.choice(CLASSES), use_bias=True)
+        self.add("Dense", units=rng.choice(classes), use_bias=True)
 
 
 def _hidden(rng: Picker, difficulty: int) -> list[int]:
@@ -111,11 +123,14 @@ def _hidden(rng: Picker, difficulty: int) -> list[int]:
 # --- families -------------------------------------------------------------------------------
 
 def classifier_2d(rng: Picker, difficulty: int, flatten: bool, input_shape: Shape) -> Stack:
-    """The seeds' Keras convnets: conv/pool blocks → flatten → dense."""
+    """The seeds' Keras convnets: conv/pool blocks → flatten → dense. Level 1 is one conv and a pool
+    before a Dense output layer; from level 2 on, at least two blocks (the seeds' second conv is their
+    central lesson), more while the feature map is larger than SMALL_MAP, as real classifiers do."""
     b = Builder(input_shape)
-    filters = rng.choice(FILTERS[:4])
-    blocks = {1: 1, 2: rng.choice((1, 2)), 3: rng.choice((2, 3))}[difficulty]
-    for block in range(blocks):
+    filters = rng.choice(FILTERS[:3] if difficulty == 1 or min(input_shape[:-1]) > 64 else FILTERS[:4])
+    most = {1: 1, 2: 4, 3: 6}[difficulty]
+    block = 0
+    while block < most and (block < min(difficulty, 2) or b.smallest() > SMALL_MAP):
         if difficulty == 3 and block == 0 and rng.choice((True, False, False)):
             pad = rng.choice((1, 2))
             b.add("ZeroPadding2D", padding=((pad, pad), (pad, pad)))
@@ -131,11 +146,12 @@ def classifier_2d(rng: Picker, difficulty: int, flatten: bool, input_shape: Shap
                     b.add("Activation", activation="relu")
         else:
             b.conv(rng, filters, (3, 5) if difficulty == 2 else (3,))
-        if difficulty > 1:
-            b.pool(rng, (2, 3) if difficulty == 3 else (2,), ("Max", "Average") if difficulty == 3 else ("Max",),
-                   paddings=("valid", "same") if difficulty == 3 else ("valid",), overlapping=difficulty == 3)
+        b.pool(rng, (2, 3) if difficulty == 3 else (2,), ("Max", "Average") if difficulty == 3 else ("Max",),
+               paddings=("valid", "same") if difficulty == 3 else ("valid",), overlapping=difficulty == 3)
         filters = min(filters * 2, 512)
-    b.dense_head(rng, _hidden(rng, difficulty), dropout=difficulty == 3, flatten=flatten)
+        block += 1
+    b.dense_head(rng, _hidden(rng, difficulty), dropout=difficulty == 3, flatten=flatten,
+                 classes=FEW_CLASSES if difficulty == 1 else CLASSES)
     return b.stack()
 
 
@@ -149,16 +165,15 @@ def text_1d(rng: Picker, difficulty: int, flatten: bool, input_shape: Shape) -> 
             b.add("SeparableConv1D", filters=rng.choice((32, 64, 128)), kernel_size=(3,), strides=(1,),
                   padding="same", depth_multiplier=rng.choice((1, 2)), dilation_rate=(1,), use_bias=True)
         else:
-            b.conv(rng, rng.choice((32, 64, 128, 256)), (3, 5, 7),
+            b.conv(rng, rng.choice((16, 32, 64) if difficulty == 1 else (32, 64, 128, 256)), (3, 5, 7),
                    strides=(1, 1, 2) if difficulty == 3 else (1,),
                    paddings=("valid", "same") if difficulty == 3 else ("valid",),
                    dilations=(1, 2) if difficulty == 3 else (1,))
-        if difficulty > 1:
-            b.pool(rng, (2, 3, 4, 5), ("Max", "Average") if difficulty == 3 else ("Max",),
-                   overlapping=difficulty == 3)
+        b.pool(rng, (2, 3, 4, 5), ("Max", "Average") if difficulty == 3 else ("Max",), overlapping=difficulty == 3)
     if difficulty == 3 and not flatten and not for_pytorch(rng) and rng.choice((True, False)):
         b.add("Dense", units=rng.choice((16, 32, 64)), use_bias=True)  # per time step: Keras's last-axis Dense
-    b.dense_head(rng, _hidden(rng, difficulty), dropout=difficulty == 3, flatten=flatten)
+    b.dense_head(rng, _hidden(rng, difficulty), dropout=difficulty == 3, flatten=flatten,
+                 classes=FEW_CLASSES if difficulty == 1 else CLASSES)
     return b.stack()
 
 
@@ -168,16 +183,17 @@ def video_3d(rng: Picker, difficulty: int, flatten: bool, input_shape: Shape) ->
     filters = rng.choice((8, 16, 32))
     if difficulty == 3 and rng.choice((True, False, False)):
         b.add("ZeroPadding3D", padding=((1, 1), (1, 1), (1, 1)))
-    for block in range(1 if difficulty == 1 else 2):
+    block = 0
+    while block < 4 and (block < min(difficulty, 2) or min(b.shape[1:-1]) > SMALL_MAP):  # as classifier_2d
         b.conv(rng, filters, (3, 5), paddings=("valid", "same") if difficulty == 3 else ("valid",),
                depth_kernels=(1, 3) if difficulty == 3 else (3,))
-        if difficulty > 1:
-            fits = [p for p in ((1, 2, 2), (2, 2, 2)) if all(n >= q for n, q in zip(b.shape, p))]
-            if fits:
-                p = rng.choice(fits)
-                kind = rng.choice(("Max", "Average")) if difficulty == 3 else "Max"
-                b.add(f"{kind}Pooling3D", pool_size=p, strides=p, padding="valid")
+        fits = [p for p in ((1, 2, 2), (2, 2, 2)) if all(n >= q for n, q in zip(b.shape, p))]
+        if fits:
+            p = rng.choice(fits)
+            kind = rng.choice(("Max", "Average")) if difficulty == 3 else "Max"
+            b.add(f"{kind}Pooling3D", pool_size=p, strides=p, padding="valid")
         filters *= 2
+        block += 1
     b.dense_head(rng, _hidden(rng, difficulty), dropout=False, flatten=flatten)
     return b.stack()
 
@@ -260,14 +276,14 @@ class Family:
 
 FLAT_INPUTS = ((784,), (100,), (512,), (3072,), (1024,))
 FAMILIES: dict[str, Family] = {f.name: f for f in (
-    Family("single-conv", single_conv, lambda d: INPUTS_2D, (1,), can_flatten=False, can_pool_globally=False),
-    Family("single-layer", single_layer, lambda d: INPUTS_2D * 3 + FLAT_INPUTS, (1,),  # mostly images
+    Family("single-conv", single_conv, lambda d: INPUTS_SMALL, (1,), can_flatten=False, can_pool_globally=False),
+    Family("single-layer", single_layer, lambda d: INPUTS_SMALL * 3 + FLAT_INPUTS, (1,),  # mostly images
            can_flatten=False, can_pool_globally=False),
-    Family("classifier-2d", classifier_2d, lambda d: INPUTS_2D_LARGE if d == 3 else INPUTS_2D, (1, 2, 3)),
+    Family("classifier-2d", classifier_2d, lambda d: {1: INPUTS_SMALL, 2: INPUTS_2D, 3: INPUTS_2D_LARGE}[d], (1, 2, 3)),
     Family("text-1d", text_1d, lambda d: INPUTS_1D, (1, 2, 3)),
     Family("video-3d", video_3d, lambda d: INPUTS_3D, (2, 3)),
     Family("mobilenet", mobilenet, lambda d: ((224, 224, 3), (96, 96, 3), (128, 128, 3), (32, 32, 3), (64, 64, 3)),
-           (3,)),
+           (3,), can_flatten=False),  # MobileNets end in global pooling: a Flatten there would be 800k wide
     Family("encoder-decoder", encoder_decoder,  # images, or a 1D signal
            lambda d: ((28, 28, 1), (32, 32, 3), (64, 64, 1), (64, 64, 3), (128, 128, 1), (256, 1), (1024, 1), (128, 8)),
            (3,), can_flatten=False, can_pool_globally=False),

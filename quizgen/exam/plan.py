@@ -19,10 +19,29 @@ from quizgen.engine.question import Question
 from quizgen.errors import QuizgenError
 from quizgen.exam.blueprint import Blueprint, Slot
 
-# Word-problem settings by the kind of input; Faker names the people and places around them.
-DATASETS = {1: ("product reviews", "sensor recordings", "speech clips", "news headlines"),
-            2: ("handwritten digits", "micrographs", "street photos", "leaf images", "X-ray scans"),
-            3: ("video clips", "MRI volumes", "weather radar sequences")}
+# Word-problem settings by the input's shape: its rank (0 flat, 1 sequence, 2 image, 3 volume or
+# clip) and whether it has one channel, a few (colour, sensors) or many (token embeddings), so a
+# context never contradicts the input (no "handwritten digits" in colour). Faker names the people
+# and places around them.
+DATASETS: dict[tuple[int, str], tuple[str, ...]] = {
+    (0, "one"): ("precomputed feature vectors", "tabular customer records", "sensor summaries"),
+    (1, "one"): ("speech clips", "ECG recordings", "vibration signals"),
+    (1, "few"): ("multichannel sensor recordings", "EEG recordings", "accelerometer traces"),
+    (1, "many"): ("product reviews", "news headlines", "movie reviews"),
+    (2, "one"): ("handwritten digits", "X-ray scans", "grayscale micrographs"),
+    (2, "few"): ("street photos", "leaf images", "pet photos"),
+    (2, "many"): ("multispectral satellite tiles",),
+    (3, "one"): ("MRI volumes", "CT scans", "weather radar sequences"),
+    (3, "few"): ("video clips", "dashcam clips", "sign-language videos"),
+    (3, "many"): ("hyperspectral image cubes",),
+}
+
+
+def datasets_for(input_shape: tuple[int, ...]) -> tuple[str, ...]:
+    """The settings that fit an input: by rank, and by its channels (a flat input by its rank alone)."""
+    rank = min(len(input_shape) - 1, 3)
+    channels = 1 if rank == 0 else input_shape[-1]
+    return DATASETS[rank, "one" if channels == 1 else "few" if channels <= 16 else "many"]
 
 
 @dataclass(frozen=True)
@@ -120,6 +139,5 @@ def faker(locale: str) -> Any:
 def context(fake: Any, q: Question) -> dict[str, str]:
     """A word-problem setting, seeded by the question: names and places only, never numbers."""
     fake.seed_instance(q.seed)
-    rank = min(max(len(q.stack.input_shape) - 1, 1), 3)
     return {"researcher": fake.name(), "lab": f"{fake.last_name()} Lab", "city": fake.city(),
-            "dataset": fake.random_element(DATASETS[rank])}
+            "dataset": fake.random_element(datasets_for(q.stack.input_shape))}

@@ -60,6 +60,29 @@ def digits(text: str) -> str:
     return re.sub(r"\d{4,}", lambda m: f"{int(m.group()):,}", text)
 
 
+def _sounds_like_vowel(text: str) -> bool:
+    """Whether English reads `text` from a vowel sound: AveragePooling2D, 8×8, 11, 18,000 (not 1×1)."""
+    word = text.lstrip("(")
+    digits = re.match(r"[\d,]+", word)
+    if digits:
+        number = digits.group().replace(",", "")
+        head = number[:len(number) % 3 or 3]  # what is said first: 18 of 18,000, 1 of 1,800
+        return number.startswith("8") or head in ("11", "18")
+    return word[:1].lower() in ("a", "e", "i", "o", "u")
+
+
+def article(text: Any) -> str:
+    """The text after "a" or "an", as it is read: an AveragePooling2D layer, a Conv2D layer, an 8×8 map."""
+    text = str(text)
+    return f"{'an' if _sounds_like_vowel(text) else 'a'} {text}"
+
+
+def plural(noun: str, count: Any, many: str | None = None) -> str:
+    """`noun` for a count of one, else its plural (noun + "s" unless `many` is given): 1 filter, 3 filters.
+    The count may be a number or its text ("1", "3×3")."""
+    return noun if str(count) in ("1", "-1") else many or noun + "s"
+
+
 MD_ESCAPES = str.maketrans({"\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]",
                             "|": "\\|", "#": "\\#", "&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
@@ -139,6 +162,7 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(str(folder)), autoescape=_autoescape,
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(num=num, batch_shape=batch_shape, shape_x=shape_x, value=value, digits=digits,
+                       article=article, plural=plural,
                        md_escape=md_escape, markdown=markdown_html, cdata=cdata, cloze=cloze, plain=plain,
                        gift=gift, gift_line=gift_line)
     return env

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quizgen.engine.layers import AXES, Layer, Shape, shape_text
+from quizgen.engine.layers import AXES, Layer, Shape, ZeroPadding, shape_text
 from quizgen.engine.misconceptions import CATALOGUE
 from quizgen.engine.quantities import MEMORY_DECIMALS
 from quizgen.engine.question import Distractor, Question, Target, Value
@@ -76,23 +76,23 @@ def axis_names(shape: Value, channels_first: bool = False) -> tuple[str, ...]:
 
 
 def setting_text(key: str, value: Any) -> str:
-    """A config value for prose: 3×3 for a kernel, 2 for (2, 2) strides, same; a ZeroPadding's
-    (before, after) pairs as 1 when even everywhere, else (0,1)×(1,2)."""
-    if isinstance(value, tuple) and value and isinstance(value[0], tuple):
-        if all(a == b for a, b in value):
-            return setting_text(key, tuple(a for a, _ in value))
-        return "×".join(f"({a},{b})" for a, b in value)
+    """A config value for prose: 3×3 for a kernel, 2 for (2, 2) strides, same."""
     if isinstance(value, tuple):  # a window is written whole (3×3); a stride or dilation once when even
         whole = key in ("kernel_size", "pool_size") or len(set(value)) > 1
         return "×".join(map(str, value)) if whole else str(value[0])
     return str(value)
 
 
-def settings(layer: Layer, asked: frozenset[str]) -> tuple[tuple[str, str], ...]:
-    """The config values worth saying, as prose shows them (`layer_code`'s choice), "?" when asked."""
+def settings(layer: Layer, asked: frozenset[str]) -> tuple[tuple[str, Any], ...]:
+    """The config values worth saying, as prose shows them (`layer_code`'s choice), "?" when asked.
+    A ZeroPadding's padding stays (before, after) pairs, one per axis, for the words to say where
+    the zeros go."""
+    def text(key: str) -> Any:
+        if key in asked:
+            return "?"
+        return layer.pairs() if isinstance(layer, ZeroPadding) else setting_text(key, getattr(layer, key))
     keys = sorted(layer.__dataclass_fields__, key=lambda k: k == "trainable")
-    return tuple((key, "?" if key in asked else setting_text(key, getattr(layer, key))) for key in keys
-                 if key in asked or not _is_quiet(key, getattr(layer, key)))
+    return tuple((key, text(key)) for key in keys if key in asked or not _is_quiet(key, getattr(layer, key)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +104,7 @@ class LayerRow:
     class_name: str
     code: str  # the layer as Keras source, for the configuration column
     output_shape: Shape  # channels first in a PyTorch-style question
-    settings: tuple[tuple[str, str], ...] = ()  # config key and value text, for prose
+    settings: tuple[tuple[str, Any], ...] = ()  # config key and value text (ZeroPadding: pairs), for prose
     lines: tuple[int, ...] = ()  # where the shown code writes the layer (Keras or PyTorch style)
     modules: tuple[str, ...] = ()  # PyTorch style: the module on each of those lines, e.g. nn.Conv2d
 
@@ -262,7 +262,7 @@ def _blanks(answer: Value, wrongs: tuple[Wrong, ...], convention: str) -> tuple[
     for i, (axis, right) in enumerate(zip(axis_names(answer, convention == "pytorch"), answer)):
         by_value: dict[int, list[Wrong]] = {}
         for w in wrongs:
-            if w.value[i] != right:
+            if len(w.value) == len(answer) and w.value[i] != right:  # a shape of another rank has no axis here
                 by_value.setdefault(w.value[i], []).append(w)
         blanks.append(Blank(axis, right, tuple((v, tuple(ws)) for v, ws in by_value.items()), 0))
     return tuple(blanks)
