@@ -90,6 +90,7 @@ CASES = [
     ("stride-ignored", stack([28, 28, 1], conv(8, 3, strides=[2, 2])), 0, "shape", (26, 26, 8), (13, 13, 8)),
     ("valid-keeps-size", stack([28, 28, 1], conv(32, 3)), 0, "shape", (28, 28, 32), (26, 26, 32)),
     ("valid-trims-both-sides", stack([28, 28, 1], conv(32, 3)), 0, "shape", (24, 24, 32), (26, 26, 32)),
+    ("full-convolution-size", stack([28, 28, 1], conv(32, 3)), 0, "shape", (30, 30, 32), (26, 26, 32)),
 ]
 
 

@@ -192,7 +192,7 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
     # Each blind strategy other than "pick rank r" gets a random weight (the closest pair, the classic
     # cue, counts thrice): among the sets that fit the rules and the rank, the one chosen is the one
     # these strategies would most often get wrong.
-    weights = {name: rng.choice(range(1, 5)) * (3 if "closest pair" in name else 1) for name in STRATEGIES[4:]}
+    weights = {name: rng.choice(range(1, 5)) * (CLOSEST if "closest pair" in name else 1) for name in STRATEGIES[4:]}
     has_first = any(c.first for c in pool)
     scored = []
     for subset in itertools.combinations(pool, n):
@@ -216,11 +216,12 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
 
 
 WANTED_RANKS = {3: (0, 0, 0, 1, 1, 2, 2, 3, 3, 3)}
-# What each departure from the ideal set costs. A rank step outweighs any cue (cue-cap), a missing
+# What each departure from the ideal set costs. A strong cue may move the answer one rank (cue-cap), a missing
 # own-configuration mistake outweighs two rank steps, a value ≥ FAR× off (not a signature) or a
 # near-miss filler outweighs everything else.
-COST = {"filler": 100, "far": 50, "no-first": 15, "rank": 6, "signature-far": 4, "cue": 0.5, "cue-cap": 5}
+COST = {"filler": 100, "far": 50, "no-first": 15, "rank": 6, "signature-far": 4, "cue": 0.5, "cue-cap": 9}
 MAX_POOL = 10  # candidates weighed for the shown options (C(10, 3) = 120 sets)
+CLOSEST = 4  # the closest pair, the classic cue (forgot-bias just below the answer), weighs this much more
 
 
 def _first_first(pool: list[Candidate], n: int) -> list[Candidate]:

@@ -379,6 +379,11 @@ def _same_is_shown(layer: Layer, seen: Seen) -> bool:
     return seen.style != "pytorch"
 
 
+def _keras_counts(layer: Layer, seen: Seen) -> bool:
+    """Mistakes about Keras's count of BatchNorm's statistics: PyTorch code keeps them as buffers."""
+    return seen.style != "pytorch"
+
+
 def _bias_per_input(layer, in_shape, out, prev):
     n_in = in_shape[-1]
     if not layer.use_bias or getattr(layer, "groups", 1) != 1:
@@ -421,6 +426,10 @@ def _pool_area_per_axis(layer, in_shape):
 
 def _trims_both_sides(n: int, k: int, s: int, d: int, padding: str) -> int | None:
     return (n - 2 * d * (k - 1) - 1) // s + 1 if padding == "valid" and k > 1 else None
+
+
+def _full_size(n: int, k: int, s: int, d: int, padding: str) -> int | None:
+    return (n + d * (k - 1) - 1) // s + 1 if padding == "valid" and k > 1 else None
 
 
 def _pool_window_weights(layer, in_shape, out, prev):
@@ -604,12 +613,12 @@ CATALOGUE: tuple[Misconception, ...] = (
         "batchnorm-two-per-channel", "Counted only gamma and beta",
         "Keras counts 4 values per channel for BatchNormalization: gamma and beta are trained, and the "
         "moving mean and moving variance are non-trainable parameters.",
-        (BatchNormalization,), params=_bn_two, first=_asked(BatchNormalization, model=True), source="misconceptions.md #18"),
+        (BatchNormalization,), params=_bn_two, shown=_keras_counts, first=_asked(BatchNormalization, model=True), source="misconceptions.md #18"),
     Misconception(
         "batchnorm-stats-trainable", "Took the moving statistics for trainable",
         "The moving mean and variance are updated by averaging, not by gradient descent: Keras lists "
         "them as non-trainable (2 per channel); only gamma and beta are trainable.",
-        (BatchNormalization,), params=_bn_all_trainable, first=_asked(BatchNormalization, model=True),
+        (BatchNormalization,), params=_bn_all_trainable, shown=_keras_counts, first=_asked(BatchNormalization, model=True),
         source="misconceptions.md #18-19"),
     Misconception(
         "dense-on-nd-input-fully-connected", "Connected Dense to every value",
@@ -792,6 +801,13 @@ CATALOGUE: tuple[Misconception, ...] = (
         "(k·k·k in 3D), not k.",
         value=_macs_kernel_not_squared, bends=("macs",),
         source="reasoned: the mirror of kernel-not-squared for the work"),
+    Misconception(
+        "full-convolution-size", "Added k − 1 instead of subtracting it",
+        "A 'valid' window must fit inside the input, so the map shrinks to W − k + 1 (stride 1). W + k − 1 is "
+        "the 'full' convolution of signal processing (numpy.convolve's default), which pads k − 1 zeros "
+        "on each side; Keras and PyTorch never do that by themselves.",
+        (Conv, DepthwiseConv, SeparableConv), shape=_per_axis(_full_size), when=_valid_padding,
+        source="reasoned: numpy/scipy 'full' mode, the convolution size students meet first"),
     Misconception(
         "rf-no-minus-one", "Added k instead of k − 1",
         "A window of k positions adds only k − 1 NEW positions to the field (one is the unit already "
