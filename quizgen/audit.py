@@ -159,7 +159,7 @@ def shown_values(part: dict[str, Any]) -> list[tuple[Any, dict[str, Any] | None]
             for i in part["option_order"]]
 
 
-def _off(value: Any, answer: Any) -> float:
+def times_off(value: Any, answer: Any) -> float:
     """How many times off the answer an option is (1 when either is not a positive number)."""
     if not (_number(value) and _number(answer)) or value <= 0 or answer <= 0:
         return 1.0
@@ -211,7 +211,7 @@ def audit(doc: Any) -> Audit:
                     k.near_misses += 1
                 else:
                     k.misconceptions[d["misconception"]] += 1
-                k.far += _off(v, p["answer"]) >= FAR
+                k.far += times_off(v, p["answer"]) >= FAR
             if all(_number(v) for v in values) and len(values) > 1:
                 k.parts += 1
                 if not k.ranks:

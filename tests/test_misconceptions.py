@@ -80,6 +80,7 @@ CASES = [
     ("bias-per-input", stack([13, 13, 32], conv(64, 3)), 0, "params", 18_464, 18_496),  # 288·64 + 32
     ("bias-per-input", stack([1568], layer("Dense", units=10)), 0, "params", 17_248, 15_690),  # 15,680 + 1,568
     ("filters-as-input-depth", stack([13, 13, 32], conv(64, 3)), 0, "params", 36_928, 18_496),  # (9·64 + 1)·64
+    ("filters-as-input-depth", stack([128], layer("Dense", units=10)), 0, "params", 110, 1_290),  # (10 + 1)·10
     ("kernel-not-squared", stack([13, 13, 32], conv(64, 3)), 0, "params", 6_208, 18_496),  # (3·32 + 1)·64
     ("pooling-window-weights", stack([28, 28, 6], layer("MaxPooling2D", pool_size=[2, 2])), 0, "params", 30, 0),
     ("counted-activations", stack([28, 28, 1], conv(32, 3)), 0, "params", 21_632, 320),  # 26·26·32

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from quizgen.audit import FAR, STRATEGIES, hits, times_off  # the statistics a set is judged by
 from quizgen.engine.frameworks import has_module
 from quizgen.engine.layers import (
     BatchNormalization,
@@ -149,13 +150,9 @@ class Analysis:
         return Part(target, answer, distractors, option_order(len(distractors), rng, multiple_choice))
 
 
-FAR = 30  # an option this many times off the answer is an easy elimination
-
-
 def far_off(value: Value, answer: Value) -> bool:
-    if not isinstance(value, int | float) or not isinstance(answer, int | float) or value <= 0 or answer <= 0:
-        return False
-    return max(value / answer, answer / value) >= FAR
+    """An easy elimination: FAR times the answer or more, or as small."""
+    return times_off(value, answer) >= FAR
 
 
 @dataclass(frozen=True, eq=False)
@@ -177,8 +174,6 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
     the mean, ... `quizgen.audit.STRATEGIES`) picks least often. Near-miss fillers only make up
     the count. Values are chosen, never made up.
     """
-    from quizgen.audit import STRATEGIES, hits  # the statistics the audit judges a set by
-
     real = [c for c in found if c.near]
     pool = real if len(real) >= n else real + [c for c in found if not c.near]
     pool = pool[:MAX_POOL]

@@ -393,6 +393,8 @@ def _bias_per_input(layer, in_shape, out, prev):
 
 
 def _filters_as_depth(layer, in_shape, out, prev):
+    if isinstance(layer, Dense):
+        return ParamCount((layer.units + layer.use_bias) * layer.units) if layer.units != in_shape[-1] else None
     if layer.groups != 1 or layer.filters == in_shape[-1]:
         return None
     return ParamCount((math.prod(layer.kernel_size) * layer.filters + layer.use_bias) * layer.filters)
@@ -678,7 +680,7 @@ CATALOGUE: tuple[Misconception, ...] = (
         "flops-vs-macs", "Counted FLOPs instead of MACs",
         "One multiply–accumulate (MAC) is one multiplication plus one addition. FLOP counts are about twice "
         "the MAC count; the question asks for MACs.",
-        value=_macs_twice, bends=("macs",), first=_always),
+        value=_macs_twice, bends=("macs",), signature=True),
     Misconception(
         "macs-input-positions", "Counted input positions instead of output positions",
         "A convolution does its k×k×C_in multiply–accumulates once per OUTPUT position and filter: "
@@ -731,8 +733,9 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "filters-as-input-depth", "Used the filters where the input depth belongs",
         "The formula (k×k×C_in + 1)×F holds two channel counts: C_in is the depth of the layer's INPUT "
-        "(the previous layer's filters), F its own filters. Using F for both counts the wrong depth.",
-        (Conv,), params=_filters_as_depth,
+        "(the previous layer's filters), F its own filters. Using F for both counts the wrong depth. "
+        "Likewise a Dense layer has n_in × units weights, n_in being the size of its input.",
+        (Conv, Dense), params=_filters_as_depth,
         source="reasoned: in- and out-channels swapped, as in the mirror of #4"),
     Misconception(
         "kernel-not-squared", "Did not square the kernel",
