@@ -375,7 +375,7 @@ def _stride_not_printed(layer: Layer, seen: Seen) -> bool:
 
 
 def _same_is_shown(layer: Layer, seen: Seen) -> bool:
-    """PyTorch code writes 'same' as padding numbers (or a ZeroPad module): there is no 'same' to misread."""
+    """PyTorch code writes padding as numbers (or a ZeroPad module): there is no 'same' or 'valid' to misread."""
     return seen.style != "pytorch"
 
 
@@ -739,7 +739,7 @@ CATALOGUE: tuple[Misconception, ...] = (
         source="reasoned: in- and out-channels swapped, as in the mirror of #4"),
     Misconception(
         "kernel-not-squared", "Did not square the kernel",
-        "kernel_size=3 in a Conv2D means a 3×3 window: k×k×C_in weights per filter (k×k×k in 3D), not "
+        "A 2D kernel of size 3 is a 3×3 window: k×k×C_in weights per filter (k×k×k×C_in in 3D), not "
         "k×C_in.",
         (Conv,), params=_kernel_not_squared,
         source="reasoned: the mirror of #3, a 2D kernel read as a 1D one"),
@@ -760,7 +760,7 @@ CATALOGUE: tuple[Misconception, ...] = (
         "valid-keeps-size", "Took 'valid' to keep the size",
         "padding='valid' means no padding at all, so a k-wide window fits W − k + 1 times (with stride 1): "
         "the map shrinks. Only 'same' keeps the size.",
-        (Conv, DepthwiseConv, SeparableConv), shape=_per_axis(_valid_as_same), when=_valid_padding,
+        (Conv, DepthwiseConv, SeparableConv), shape=_per_axis(_valid_as_same), when=_valid_padding, shown=_same_is_shown,
         source="reasoned: the word 'valid' read as 'the size stays valid'; the mirror of #25"),
     Misconception(
         "pooling-window-weights", "Gave the pooling window weights",
@@ -782,8 +782,8 @@ CATALOGUE: tuple[Misconception, ...] = (
         source="reasoned: the 4× fewer values of a 2×2 pool applied to each side"),
     Misconception(
         "valid-trims-both-sides", "Took k − 1 off each side",
-        "Without padding a k-wide window fits W − k + 1 times: it loses k − 1 positions in all, not on "
-        "each side ('same' is what pads (k − 1)/2 on each side).",
+        "Without padding a k-wide window fits W − k + 1 times (stride 1): the map loses k − 1 positions in "
+        "all, not k − 1 on each side.",
         (Conv, DepthwiseConv, SeparableConv), shape=_per_axis(_trims_both_sides), when=_valid_padding,
         source="reasoned: the per-side padding of 'same' carried over to the shrinking of 'valid'"),
     Misconception(
@@ -806,9 +806,9 @@ CATALOGUE: tuple[Misconception, ...] = (
         source="reasoned: the mirror of kernel-not-squared for the work"),
     Misconception(
         "full-convolution-size", "Added k − 1 instead of subtracting it",
-        "A 'valid' window must fit inside the input, so the map shrinks to W − k + 1 (stride 1). W + k − 1 is "
-        "the 'full' convolution of signal processing (numpy.convolve's default), which pads k − 1 zeros "
-        "on each side; Keras and PyTorch never do that by themselves.",
+        "Without padding a window must fit inside the input, so the map shrinks to W − k + 1 (stride 1). "
+        "W + k − 1 is the 'full' convolution of signal processing (numpy.convolve's default), which pads "
+        "k − 1 zeros on each side; Keras and PyTorch never do that by themselves.",
         (Conv, DepthwiseConv, SeparableConv), shape=_per_axis(_full_size), when=_valid_padding,
         source="reasoned: numpy/scipy 'full' mode, the convolution size students meet first"),
     Misconception(
