@@ -182,6 +182,19 @@ def build_parser() -> Parser:
                               description="List the catalogue of misconceptions that distractors come from.")
     mis.set_defaults(run=cmd_misconceptions)
 
+    audit = commands.add_parser("audit", help="item statistics of a problem set: can blind guessing beat chance?",
+                                description=(
+        "Read a problem set (JSON, as 'generate' writes it) and print per kind: how often each sorted\n"
+        "rank holds the answer, the best blind strategy (smallest, closest pair, nearest the mean, ...)\n"
+        "and its score, the misconceptions shown and how often, the near-miss share, options 30x or\n"
+        "more off the answer, and duplicates. Exit status 1 (with one line on stderr) when a kind falls\n"
+        "short of the goals: each rank 15-35%, no strategy above 35%, near-misses at most 10%, options\n"
+        "30x off at most 15%, no duplicates. Kinds with fewer than 50 numeric answers are not judged."),
+        epilog="example: quizgen generate --seed 4711 -n 200 --kind conv-params -o set.json && quizgen audit set.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    audit.add_argument("set", metavar="SET.json", help="a problem set, or - for standard input")
+    audit.set_defaults(run=cmd_audit)
+
     exam = commands.add_parser("exam", help="per-student exam variants, keys and a Moodle bank from a blueprint",
                                description=(
         "Write an exam from a TOML blueprint: a worksheet and an answer key per variant (one per student),\n"
@@ -365,6 +378,20 @@ def cmd_misconceptions(args: argparse.Namespace) -> None:
     from quizgen.engine.misconceptions import CATALOGUE
     for m in CATALOGUE:
         print(f"{m.id:<40}{m.title}")
+
+
+def cmd_audit(args: argparse.Namespace) -> None:
+    from quizgen import audit
+    from quizgen.render.environment import environment, get_template
+
+    report = audit.audit(read_json(args.set))
+    goals = {"strategy": audit.STRATEGY_GOAL, "far": audit.FAR, "min_parts": audit.MIN_PARTS}
+    sys.stdout.write(get_template(environment(), "text/audit.txt.j2").render(audit=report, goals=goals))
+    failures = report.failures
+    if failures:
+        more = f" (and {len(failures) - 1} more above)" if len(failures) > 1 else ""
+        sys.stderr.write(f"quizgen: audit: {failures[0]}{more}\n")
+        sys.exit(1)
 
 
 def cmd_exam(args: argparse.Namespace) -> None:

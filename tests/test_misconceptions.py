@@ -7,7 +7,7 @@ import math
 import pytest
 from helpers import conv, layer, stack
 
-from quizgen.engine.misconceptions import CATALOGUE, replay
+from quizgen.engine.misconceptions import CATALOGUE, Seen, replay
 from quizgen.engine.quantities import read
 from quizgen.engine.question import Target
 from quizgen.engine.stack import Stack
@@ -15,8 +15,11 @@ from quizgen.engine.stack import Stack
 BY_ID = {m.id: m for m in CATALOGUE}
 
 
+CODE = Seen("keras")  # Keras code: shapes not printed, a default pooling stride left out
+
+
 def wrong(mid: str, s: Stack, index: int, quantity: str = "params"):
-    rows = replay(BY_ID[mid], s)
+    rows = replay(BY_ID[mid], s, seen=CODE)
     row = rows[index]
     return {"params": row.params.total, "trainable": row.params.trainable,
             "shape": row.output_shape, "size": math.prod(row.output_shape)}[quantity]
@@ -82,6 +85,22 @@ CASES = [
      (1, 1, 512), (512,)),
     # 64 channels × (gamma, beta, mean, variance) = 256; per position of an 8×8 map: 256·64 = 16,384
     ("batchnorm-per-position", stack([8, 8, 64], layer("BatchNormalization")), 0, "params", 16_384, 256),
+    # the mirrors added so that a question can show mistakes on both sides of the answer (worked by hand)
+    ("bias-per-input", stack([13, 13, 32], conv(64, 3)), 0, "params", 18_464, 18_496),  # 288·64 + 32
+    ("bias-per-input", stack([1568], layer("Dense", units=10)), 0, "params", 17_248, 15_690),  # 15,680 + 1,568
+    ("filters-as-input-depth", stack([13, 13, 32], conv(64, 3)), 0, "params", 36_928, 18_496),  # (9·64 + 1)·64
+    ("filters-as-input-depth", stack([128], layer("Dense", units=10)), 0, "params", 110, 1_290),  # (10 + 1)·10
+    ("kernel-not-squared", stack([13, 13, 32], conv(64, 3)), 0, "params", 6_208, 18_496),  # (3·32 + 1)·64
+    ("pooling-window-weights", stack([28, 28, 6], layer("MaxPooling2D", pool_size=[2, 2])), 0, "params", 30, 0),
+    ("counted-activations", stack([28, 28, 1], conv(32, 3)), 0, "params", 21_632, 320),  # 26·26·32
+    ("pooling-ignored", stack([26, 26, 32], layer("MaxPooling2D", pool_size=[2, 2]), layer("Flatten")), 1, "size",
+     21_632, 5_408),
+    ("pool-area-per-axis", stack([28, 28, 4], layer("MaxPooling2D", pool_size=[2, 2])), 0, "shape",
+     (7, 7, 4), (14, 14, 4)),
+    ("stride-ignored", stack([28, 28, 1], conv(8, 3, strides=[2, 2])), 0, "shape", (26, 26, 8), (13, 13, 8)),
+    ("valid-keeps-size", stack([28, 28, 1], conv(32, 3)), 0, "shape", (28, 28, 32), (26, 26, 32)),
+    ("valid-trims-both-sides", stack([28, 28, 1], conv(32, 3)), 0, "shape", (24, 24, 32), (26, 26, 32)),
+    ("full-convolution-size", stack([28, 28, 1], conv(32, 3)), 0, "shape", (30, 30, 32), (26, 26, 32)),
 ]
 
 
@@ -148,6 +167,15 @@ VALUE_CASES = [
     ("training-memory-for-params", CONV_32, Target(None, "memory_bytes", dtype="float32", unit="bytes"),
      5_120, 1_280),
     ("pytorch-channels-last", CONV_32, Target(0, "output_shape", "pytorch"), [26, 26, 32], [32, 26, 26]),
+    ("rf-no-minus-one", RF_NET, Target(2, "receptive_field"), 1 + 3 + 2 + 5 * 2, 12),
+    ("rf-jump-too-early", RF_NET, Target(2, "receptive_field"), 1 + 2 + 1 * 2 + 4 * 2, 12),
+    ("rf-total-jump", RF_NET, Target(2, "receptive_field"), 1 + (2 + 1 + 4) * 2, 12),
+    ("rf-ignores-pooling", RF_NET, Target(2, "receptive_field"), 1 + 2 + 4, 12),
+    ("rf-from-zero", RF_NET, Target(2, "receptive_field"), 11, 12),
+    ("macs-forgot-input-channels", stack([13, 13, 32], conv(64, 3)), Target(0, "macs"), 11 * 11 * 9 * 64,
+     11 * 11 * 9 * 32 * 64),
+    ("macs-kernel-not-squared", CONV_32, Target(0, "macs"), 26 * 26 * 3 * 32, 194_688),
+    ("params-as-bytes", CONV_32, Target(None, "memory_bytes", dtype="float32", unit="bytes"), 320, 1_280),
 ]
 
 

@@ -112,7 +112,8 @@ def first_seed(seed: int, options: Options) -> int:
 
 def one_question(seed: int, options: Options, qid: str = "q1") -> Question:
     """The question a seed stands for (what `--question-seed` prints)."""
-    return options.show(make_question(options.picker(seed), seed, options.kinds, options.difficulties, qid)[0])
+    return options.show(make_question(options.picker(seed), seed, options.kinds, options.difficulties, qid,
+                                      options.style, options.diagram)[0])
 
 
 def generate(seed: int, count: int, options: Options,
@@ -157,7 +158,8 @@ def iter_questions(seed: int, count: int, options: Options, progress: Callable[[
                 attempts = attempt + 20 * space  # rare: keep drawing until an unseen one comes up
         seen.add(key)
         # only now the costly part: distractors for every target
-        yield options.show(assemble(picker, qseed, kind, difficulty, built, f"q{i + 1:0{width}d}"))
+        yield options.show(assemble(picker, qseed, kind, difficulty, built, f"q{i + 1:0{width}d}",
+                                    options.style, options.diagram))
         if progress:
             progress(i + 1)
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from quizgen.audit import FAR, STRATEGIES, hits, times_off  # the statistics a set is judged by
 from quizgen.engine.frameworks import has_module
 from quizgen.engine.layers import (
     BatchNormalization,
@@ -29,7 +31,7 @@ from quizgen.engine.layers import (
     shape_text,
     times,
 )
-from quizgen.engine.misconceptions import CATALOGUE, Misconception, replay
+from quizgen.engine.misconceptions import CATALOGUE, TABLE, Misconception, Seen, replay
 from quizgen.engine.quantities import (
     BYTES_PER_PARAM,
     UNIT_BYTES,
@@ -83,17 +85,20 @@ REVERSE_RANGE = {"filters": range(1, 4097), "kernel_size": range(1, 16)}
 
 
 class Analysis:
-    """A stack, its correct flow, and each relevant misconception's replay, computed once."""
+    """A stack, its correct flow, and each relevant misconception's replay, computed once.
 
-    def __init__(self, stack: Stack, targets: Sequence[Target]) -> None:
-        self.stack = stack
+    `seen` is what the question shows: only mistakes a student could make given it are replayed.
+    """
+
+    def __init__(self, stack: Stack, targets: Sequence[Target], seen: Seen = TABLE) -> None:
+        self.stack, self.seen = stack, seen
         layers = [t.layer for t in targets]
         upto = None if None in layers else max(layers)  # later layers cannot change the answers
         prefix = stack.layers[:None if upto is None else upto + 1]
         touched = set().union(*(touching(type(layer)) for layer in prefix))
         self.replays: list[tuple[Misconception, list[Flow]]] = [
-            (m, replay(m, stack, upto)) for m in CATALOGUE
-            if m.id in touched and (m.when is None or any(m.applies(layer) for layer in prefix))]
+            (m, replay(m, stack, upto, seen)) for m in CATALOGUE
+            if m.id in touched and m.visible(seen) and any(m.applies(layer, seen) for layer in prefix)]
 
     def answer(self, target: Target) -> Value:
         value = read(self.stack.flow, self.stack, target)
@@ -103,33 +108,122 @@ class Analysis:
     def wrong_values(self, target: Target, answer: Value) -> list[tuple[Misconception, Value | None]]:
         """What each applicable misconception makes of the target."""
         if target.quantity in REVERSE_RANGE:
-            return [(m, invert(m, self.stack, target)) for m, _ in self.replays if m.params]
+            asked = self.stack.layers[target.layer]
+            return [(m, invert(m, self.stack, target)) for m, _ in self.replays
+                    if m.params and m.applies(asked, self.seen)]
         found = [(m, read(rows, self.stack, target)) for m, rows in self.replays]
         return found + [(m, m.value(self.stack, target, answer)) for m in VALUE_RULES
                         if target.quantity in m.bends]
 
-    def distractors(self, target: Target, answer: Value, rng: Picker, minimum: int) -> tuple[Distractor, ...]:
-        """Misconception values first (shuffled), then marked near-misses up to `minimum`."""
+    def candidates(self, target: Target, answer: Value) -> list[Candidate]:
+        """Every distinct wrong value a misconception gives, with what the choice of options needs to know."""
         seen = {_hashable(answer)}
-        found: list[Distractor] = []
+        # The asked layer and the one feeding it (a Dense after Flatten: the Flatten's size is the lesson).
+        asked = () if target.layer is None else self.stack.layers[max(target.layer - 1, 0):target.layer + 1]
+        found: list[Candidate] = []
         for m, value in self.wrong_values(target, answer):
             if _valid(value, answer) and _hashable(value) not in seen:
                 seen.add(_hashable(value))
-                found.append(Distractor(value, m.id, m.title, m.feedback))
+                own = (any(m.applies(layer, self.seen) for layer in asked) if m.value is None
+                       else target.quantity in m.bends)
+                near = not far_off(value, answer) or (m.signature and own)
+                found.append(Candidate(Distractor(value, m.id, m.title, m.feedback), m.is_first(self.stack, target), near))
+        return found
+
+    def distractors(self, target: Target, answer: Value, rng: Picker, minimum: int) -> tuple[Distractor, ...]:
+        """The options to show first (see `choose_shown`), then every other misconception's value;
+        marked near-misses only when the misconceptions give fewer than `minimum`."""
+        found = self.candidates(target, answer)
         rng.shuffle(found)
-        if len(found) < minimum:
-            for value in near_misses(answer, self.stack, target):
-                if len(found) >= minimum:
-                    break
-                if _valid(value, answer) and _hashable(value) not in seen:
-                    seen.add(_hashable(value))
-                    found.append(Distractor(value, NEAR_MISS, "Near miss", NEAR_MISS_FEEDBACK))
-        return tuple(found)
+        if minimum == 0:
+            return tuple(c.distractor for c in found)
+        taken = {_hashable(c.distractor.value) for c in found} | {_hashable(answer)}
+        fillers: list[Candidate] = []
+        for value, feedback in near_misses(answer, self.stack, target):
+            if _valid(value, answer) and _hashable(value) not in taken:
+                taken.add(_hashable(value))
+                fillers.append(Candidate(Distractor(value, NEAR_MISS, "Near miss", feedback), False, True, filler=True))
+        shown = choose_shown(answer, found, fillers, minimum, rng)
+        return tuple([c.distractor for c in shown] + [c.distractor for c in found if c not in shown])
 
     def part(self, target: Target, rng: Picker, multiple_choice: bool = True) -> Part:
         answer = self.answer(target)
         distractors = self.distractors(target, answer, rng, MC_DISTRACTORS if multiple_choice else 0)
         return Part(target, answer, distractors, option_order(len(distractors), rng, multiple_choice))
+
+
+def far_off(value: Value, answer: Value) -> bool:
+    """An easy elimination: FAR times the answer or more, or as small."""
+    return times_off(value, answer) >= FAR
+
+
+@dataclass(frozen=True, eq=False)
+class Candidate:
+    distractor: Distractor
+    first: bool  # about the asked layer's own configuration: shown first
+    near: bool  # within FAR of the answer, or the asked layer's signature mistake
+    filler: bool = False  # a near-miss, matching no misconception: only to reach the option count
+
+
+def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate], n: int,
+                 rng: Picker) -> list[Candidate]:
+    """Which `n` wrong values to show, so that nothing but working the answer out finds it.
+
+    The rule: show at least one mistake about the asked layer's own configuration when there is one;
+    leave out values ≥ FAR× off (unless the asked layer's signature mistake); then, among the
+    real misconceptions, choose the set that puts the answer at a rank drawn uniformly (it is as
+    often the smallest option as the largest) and that a blind strategy (closest pair, nearest
+    the mean, ... `quizgen.audit.STRATEGIES`) picks least often. Near-miss fillers only make up
+    the count. Values are chosen, never made up.
+    """
+    real = [c for c in found if c.near]
+    pool = real if len(real) >= n else real + [c for c in found if not c.near]
+    pool = pool[:MAX_POOL]
+    if len(pool) < n:
+        pool = pool + fillers[:n - len(pool) + 2]
+    # The rank the answer should take: the ends a little more often, since a question whose mistakes
+    # all lie on one side can only put the answer in the middle.
+    want = rng.choice(WANTED_RANKS.get(n, range(n + 1)))
+    if len(pool) <= n or not isinstance(answer, int | float):
+        return _first_first(pool, n)
+    # Each blind strategy other than "pick rank r" gets a random weight (the closest pair, the classic
+    # cue, counts thrice): among the sets that fit the rules and the rank, the one chosen is the one
+    # these strategies would most often get wrong.
+    weights = {name: rng.choice(range(1, 5)) * (CLOSEST if "closest pair" in name else 1) for name in STRATEGIES[4:]}
+    has_first = any(c.first for c in pool)
+    scored = []
+    for subset in itertools.combinations(pool, n):
+        rank = sum(float(c.distractor.value) < answer for c in subset)
+        cost = (COST["filler"] * sum(c.filler for c in subset) + COST["far"] * sum(not c.near for c in subset)
+                + COST["no-first"] * (has_first and not any(c.first for c in subset)) + COST["rank"] * abs(rank - want)
+                + COST["signature-far"] * sum(far_off(c.distractor.value, answer) for c in subset)
+                - sum(c.first for c in subset))
+        scored.append((cost, subset))
+    least = min(cost for cost, _ in scored)
+    best, best_cost = None, math.inf
+    for cost, subset in scored:
+        if cost >= least + COST["cue-cap"]:
+            continue  # no cue can make up for it
+        values = [float(answer)] + [float(c.distractor.value) for c in subset]
+        cue = sum(weights[name] * share for name, share in hits(values, 0).items() if name in weights)
+        cost += min(COST["cue"] * cue, COST["cue-cap"])
+        if cost < best_cost:
+            best, best_cost = subset, cost
+    return list(best)
+
+
+WANTED_RANKS = {3: (0, 0, 0, 1, 1, 2, 2, 3, 3, 3)}
+# What each departure from the ideal set costs. A strong cue may move the answer one rank (cue-cap), a missing
+# own-configuration mistake outweighs two rank steps, a value ≥ FAR× off (not a signature) or a
+# near-miss filler outweighs everything else.
+COST = {"filler": 100, "far": 50, "no-first": 15, "rank": 6, "signature-far": 4, "cue": 0.5, "cue-cap": 9}
+MAX_POOL = 10  # candidates weighed for the shown options (C(10, 3) = 120 sets)
+CLOSEST = 4  # the closest pair, the classic cue (forgot-bias just below the answer), weighs this much more
+
+
+def _first_first(pool: list[Candidate], n: int) -> list[Candidate]:
+    """Without numbers to balance (shapes, names): own-configuration mistakes first, then the others."""
+    return sorted(pool, key=lambda c: (c.filler, not c.near, not c.first))[:n]
 
 
 def option_order(n_distractors: int, rng: Picker, multiple_choice: bool = True) -> tuple[int, ...]:
@@ -167,22 +261,51 @@ def invert(m: Misconception, stack: Stack, target: Target) -> int | None:
     return best if w is not None and abs(w - wanted) <= wanted // 4 else None
 
 
-NEAR_MISS_FEEDBACK = ("This value matches no common misconception; it is a plausible slip. "
-                      "Recompute step by step with the formula in the worked solution.")
+# What a near-miss filler's feedback tells the student to recompute, by quantity.
+RECOMPUTE = {
+    "params": "each weight term (kernel area × input channels per filter, or inputs per unit) times the "
+              "filters or units, then add one bias per filter or unit",
+    "output_shape": "each axis with the output-size formula of the worked solution, layer by layer, and "
+                    "check the channel count",
+    "output_size": "the last feature map's shape axis by axis, then multiply height, width and channels",
+    "macs": "output positions × (kernel area × input channels per group) × filters",
+    "memory_bytes": "parameters × bytes per parameter of the data type, then divide by the unit's bytes",
+    "receptive_field": "r layer by layer: r + (k_eff − 1)·jump, and multiply the jump by the stride after each layer",
+    "filters": "P ÷ (weights and bias per filter), and check by putting the result back into the formula",
+    "kernel_size": "k from P = (k·…·k·C_in + 1)·F, and check by putting it back into the formula",
+}
+NEAR_MISS_FEEDBACK = "{value} matches no common misconception. Recompute {how}."
+
+
+def _near(value: Value, target: Target) -> tuple[Value, str]:
+    how = RECOMPUTE.get(target.quantity, RECOMPUTE["params"])
+    shown = "×".join(map(str, value)) if isinstance(value, list) else f"{value:,}"
+    return value, NEAR_MISS_FEEDBACK.format(value=shown, how=how)
 
 
 def _hashable(value: Value) -> Value | tuple[int, ...]:
     return tuple(value) if isinstance(value, list) else value
 
 
-def near_misses(answer: Value, stack: Stack, target: Target) -> list[Value]:
-    """Plausible values that match no catalogue entry, used only to reach the option count."""
+OTHER_LAYER_FEEDBACK = ("This layer has {count:,} parameters; another layer has more. Work out every layer's "
+                        "count (weights and biases; 0 for layers without weights) and compare.")
+
+
+def near_misses(answer: Value, stack: Stack, target: Target) -> list[tuple[Value, str]]:
+    """Plausible values that match no catalogue entry, used only to reach the option count, each
+    with feedback that says what to recompute (for a layer's name: that layer's own count)."""
     if isinstance(answer, str):  # a layer name: the other layers, most parameters first
         names = layer_names(stack.layers)
-        order = sorted(range(len(names)), key=lambda i: -stack.counts[i].total)
-        return [names[i] for i in order]
+        whole = Target(None, "params", target.convention)
+        counts = [layer_count(row, layer, whole) for row, layer in zip(stack.flow, stack.layers)]
+        order = sorted(range(len(names)), key=lambda i: -counts[i])
+        return [(names[i], OTHER_LAYER_FEEDBACK.format(count=counts[i])) for i in order]
+    return [_near(v, target) for v in _near_values(answer, stack, target)]
+
+
+def _near_values(answer: Value, stack: Stack, target: Target) -> list[Value]:
     if isinstance(answer, float):
-        return [round(answer * f, 2) for f in (2, 0.5, 1.1, 0.9, 4)]
+        return [round(answer * f, 2) for f in (1.1, 0.9, 2, 0.5, 4)]
     if isinstance(answer, list) and len(answer) > 1:
         first = target.convention == "pytorch"  # channels first
         c, spatial = (answer[0], answer[1:]) if first else (answer[-1], answer[:-1])
@@ -190,14 +313,14 @@ def near_misses(answer: Value, stack: Stack, target: Target) -> list[Value]:
             ([n + 1 for n in spatial], c), ([n - 1 for n in spatial], c), (spatial, 2 * c),
             ([2 * n for n in spatial], c), ([n + 2 for n in spatial], c))]
     if isinstance(answer, list):
-        return [[v] for v in near_misses(answer[0], stack, target)]
+        return [[v] for v in _near_values(answer[0], stack, target)]
     if answer == 0:
         channels = (stack.input_of(target.layer) if target.layer is not None else stack.input_shape)[-1]
         return [channels, channels * channels, channels + 1, 1, 2, 3]
     if target.quantity in REVERSE_RANGE or target.quantity in ("receptive_field", "step"):
-        return [answer + 1, answer - 1, answer + 2, answer * 2, answer - 2, answer + 3]
+        return [answer + 1, answer - 1, answer + 2, answer - 2, answer * 2, answer + 3]
     step = 10 ** max(len(str(answer)) - 2, 0)
-    return [answer * 2, answer // 2, answer + step, answer - step, answer + 1, answer * 3]
+    return [answer + step, answer - step, answer * 2, answer // 2, answer + 1, answer * 3]
 
 
 # --- solution steps ----------------------------------------------------------------------------
@@ -453,10 +576,26 @@ def _summary(rows: Sequence[Flow], stack: Stack, convention: str) -> list[tuple[
              layer_count(r, layer, whole)) for r, layer in zip(rows, stack.layers)]
 
 
-STEP_FEEDBACK = ("Layer {step}'s numbers are right: they follow from the layers before it with the correct "
-                 "formulas. Find the first layer whose number no correct formula gives.")
-AFTER_FEEDBACK = ("Layer {step}'s numbers are wrong only as a consequence: they carry forward an earlier wrong "
-                  "number. Look for the first layer that goes wrong.")
+STEP_FEEDBACK = ("Layer {step}'s numbers are right: output {shape} and {params} parameters follow from the layers "
+                 "before it with the correct formulas. Find the first layer whose number no correct formula gives.")
+AFTER_FEEDBACK = ("Layer {step}'s numbers (output {shape}, {params} parameters) are wrong only as a consequence: "
+                  "they carry forward an earlier wrong number. Look for the first layer that goes wrong.")
+
+
+def row_choices(first: int, rows: int, rng: Picker) -> list[int]:
+    """The other rows as options, the shown ones first: as many rows before the answer as a rank
+    drawn among those the table allows, so the first wrong row is not simply the smallest number."""
+    before, after = list(range(first)), list(range(first + 1, rows))
+    rng.shuffle(before)
+    rng.shuffle(after)
+    n = min(MC_DISTRACTORS, rows - 1)
+    # Early rows are wrong most often (the first layers are where mistakes start): where the table
+    # allows, later ranks are drawn more often, to make up for the questions that allow only rank 0.
+    rank = rng.choice([r for r in range(max(0, n - len(after)), min(n, len(before)) + 1) for _ in range(1 + 2 * r)])
+    shown = before[:rank] + after[:n - rank]
+    rest = before[rank:] + after[n - rank:]
+    rng.shuffle(shown)
+    return shown + rest
 
 
 def spot_the_error(rng: Picker, difficulty: int, convention: str) -> Built:
@@ -473,11 +612,12 @@ def spot_the_error(rng: Picker, difficulty: int, convention: str) -> Built:
     m, rows = rng.choice(by_first[first])
     student = _summary(rows, stack, convention)
     worked = [{"layer": i, "output_shape": shape, "params": params} for i, (shape, params) in enumerate(student)]
-    choices = [i for i in range(len(stack.layers)) if i != first]
-    rng.shuffle(choices)
+    choices = row_choices(first, len(stack.layers), rng)
     distractors = tuple(Distractor(i + 1, NEAR_MISS, "Not the first error",
                                    (AFTER_FEEDBACK if i > first and student[i] != shown[i] else STEP_FEEDBACK)
-                                   .format(step=i + 1)) for i in choices)  # every other row, so each gets feedback
+                                   .format(step=i + 1, shape="×".join(map(str, student[i][0])),
+                                           params=f"{student[i][1]:,}"))
+                        for i in choices)  # every other row, so each gets feedback
     part = Part(Target(None, "step", convention), first + 1, distractors, option_order(len(distractors), rng))
     steps = stack.layers[first].shape_steps(first, stack.input_of(first)) + param_steps(stack, first, convention)
     steps.append(Step("spot-the-error", first, m.title, m.explanation, first + 1))
@@ -553,16 +693,24 @@ def question_key(kind: Kind, built: Built) -> tuple:
 
 
 def make_question(picker: Picker, seed: int, kinds: Sequence[str], difficulties: Sequence[int],
-                  qid: str = "") -> tuple[Question, tuple]:
+                  qid: str = "", style: str = "table", diagram: bool = False) -> tuple[Question, tuple]:
     """One question (and its identity key), wholly determined by the picker and the options."""
     kind, difficulty, built = choose(picker, kinds, difficulties)
-    return assemble(picker, seed, kind, difficulty, built, qid), question_key(kind, built)
+    return assemble(picker, seed, kind, difficulty, built, qid, style, diagram), question_key(kind, built)
 
 
-def assemble(picker: Picker, seed: int, kind: Kind, difficulty: int, built: Built, qid: str = "") -> Question:
-    """Answers, distractors and option order for a chosen stack and targets."""
+def seen_in(built: Built, style: str = "table", diagram: bool = False) -> Seen:
+    """What the question will show: its style, and whether every output shape is printed (a table's
+    column, prose, or the drawing; never code, nor where an asked filter count could be read back)."""
+    asks_config = any(t.quantity in REVERSE_RANGE for t in built.targets)
+    return Seen(style, built.show_shapes and not asks_config and (style in ("table", "prose") or diagram))
+
+
+def assemble(picker: Picker, seed: int, kind: Kind, difficulty: int, built: Built, qid: str = "",
+             style: str = "table", diagram: bool = False) -> Question:
+    """Answers, distractors and option order for a chosen stack and targets, shown in `style`."""
     if not built.parts:
-        analysis = Analysis(built.stack, built.targets)
+        analysis = Analysis(built.stack, built.targets, seen_in(built, style, diagram))
         built = dataclasses.replace(built, parts=tuple(analysis.part(t, picker, built.multiple_choice)
                                                        for t in built.targets))
     parts = built.parts

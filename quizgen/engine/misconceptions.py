@@ -42,6 +42,23 @@ from quizgen.errors import LayerError
 ParamsRule = Callable[[Layer, Shape, Shape, Layer | None], ParamCount | None]
 ShapeRule = Callable[[Layer, Shape], Shape | None]
 ValueRule = Callable[[Stack, Target, Value], Value | None]
+FirstRule = Callable[[Stack, Target], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """What a question shows the student, which decides the mistakes they could make: a stride
+    that is printed cannot be forgotten, a shape that is printed cannot be miscomputed."""
+
+    style: str = "table"  # table, keras, pytorch or prose (quizgen.engine.styles)
+    shapes: bool = False  # every layer's output shape is printed (the table, prose or drawing shows them)
+
+    @property
+    def code(self) -> bool:
+        return self.style in ("keras", "pytorch")
+
+
+TABLE = Seen()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,18 +77,33 @@ class Misconception:
     bends: tuple[str, ...] = ()
     counts_frozen: bool = False  # the params rule itself decides how a frozen layer counts
     when: Callable[[Layer], bool] | None = None  # a cheap test of the layer's config; the rule is None otherwise
+    # Whether a student who sees the question could make it at this layer (a printed stride cannot be
+    # forgotten); None: wherever it applies.
+    shown: Callable[[Layer, Seen], bool] | None = None
+    # Whether it is about the asked layer's (or quantity's) own configuration: such mistakes are shown first.
+    first: FirstRule | None = None
+    signature: bool = False  # the mistake this layer kind is known for: may be shown even when far off
     source: str = ""
 
-    def applies(self, layer: Layer) -> bool:
-        return isinstance(layer, self.layers) and (self.when is None or self.when(layer))
+    def applies(self, layer: Layer, seen: Seen = TABLE) -> bool:
+        return (isinstance(layer, self.layers) and (self.when is None or self.when(layer))
+                and (self.shown is None or self.shown(layer, seen)))
+
+    def visible(self, seen: Seen) -> bool:
+        """Whether the mistake can show at all: one that only bends shapes cannot where every shape is printed."""
+        return not (seen.shapes and self.shape is not None and self.params is None)
+
+    def is_first(self, stack: Stack, target: Target) -> bool:
+        return self.first is not None and self.first(stack, target)
 
     @property
     def feedback(self) -> str:
         return f"{self.title}. {self.explanation}"
 
 
-def replay(m: Misconception, stack: Stack, upto: int | None = None) -> list[Flow]:
-    """Recompute the stack as a student holding `m` would, applying it wherever it fits.
+def replay(m: Misconception, stack: Stack, upto: int | None = None, seen: Seen = TABLE) -> list[Flow]:
+    """Recompute the stack as a student holding `m` would, applying it wherever it fits and the
+    question lets them (`seen`: no shape is bent where the shapes are printed).
 
     Stops early where the wrong shapes no longer make a valid stack (a student would notice),
     so the result may be shorter than the stack. Layers before the first change are reused;
@@ -80,14 +112,14 @@ def replay(m: Misconception, stack: Stack, upto: int | None = None) -> list[Flow
     rows: list[Flow] = []
     cur, prev, diverged = stack.input_shape, None, False
     for i, layer in enumerate(stack.layers[:None if upto is None else upto + 1]):
-        applies = m.applies(layer)
+        applies = m.applies(layer, seen)
         if not (diverged or applies):
             rows.append(stack.flow[i])
             cur, prev = stack.shapes[i + 1], layer
             continue
         try:
             out = layer.output_shape(i, cur) if diverged else stack.shapes[i + 1]
-            wrong = m.shape(layer, cur) if applies and m.shape else None
+            wrong = m.shape(layer, cur) if applies and m.shape and not seen.shapes else None
         except LayerError:
             break
         if wrong is not None and min(wrong) > 0:
@@ -387,6 +419,123 @@ def _rf_span_d_times_k(stack, target, answer):
     return r
 
 
+def _asked(*classes: type[Layer], when: Callable[[Layer], bool] = lambda layer: True, model: bool = False) -> FirstRule:
+    """About the asked layer's own configuration: a question about such a layer, or with `model`
+    (a setting that decides how a whole model counts: frozen layers), a whole-model question about a
+    stack that has one."""
+    def rule(stack: Stack, target: Target) -> bool:
+        layers = (stack.layers if model else ()) if target.layer is None else (stack.layers[target.layer],)
+        return any(isinstance(layer, classes) and when(layer) for layer in layers)
+    return rule
+
+
+def _always(stack: Stack, target: Target) -> bool:
+    return True
+
+
+def _in_pytorch(stack: Stack, target: Target) -> bool:
+    return target.convention == "pytorch"
+
+
+def _stride_not_printed(layer: Layer, seen: Seen) -> bool:
+    """Keras and PyTorch code leave out a pooling stride equal to the pool size; a table and prose print it."""
+    return seen.code and layer.strides == layer.pool_size
+
+
+def _same_is_shown(layer: Layer, seen: Seen) -> bool:
+    """PyTorch code writes padding as numbers (or a ZeroPad module): there is no 'same' or 'valid' to misread."""
+    return seen.style != "pytorch"
+
+
+def _keras_counts(layer: Layer, seen: Seen) -> bool:
+    """Mistakes about Keras's count of BatchNorm's statistics: PyTorch code keeps them as buffers."""
+    return seen.style != "pytorch"
+
+
+def _bias_per_input(layer, in_shape, out, prev):
+    n_in = in_shape[-1]
+    if not layer.use_bias or getattr(layer, "groups", 1) != 1:
+        return None
+    units = layer.units if isinstance(layer, Dense) else layer.filters
+    return ParamCount(layer.count(in_shape).trainable - units + n_in) if n_in != units else None
+
+
+def _filters_as_depth(layer, in_shape, out, prev):
+    if isinstance(layer, Dense):
+        return ParamCount((layer.units + layer.use_bias) * layer.units) if layer.units != in_shape[-1] else None
+    if layer.groups != 1 or layer.filters == in_shape[-1]:
+        return None
+    return ParamCount((math.prod(layer.kernel_size) * layer.filters + layer.use_bias) * layer.filters)
+
+
+def _kernel_not_squared(layer, in_shape, out, prev):
+    if layer.rank < 2 or len(set(layer.kernel_size)) > 1 or layer.kernel_size[0] == 1:
+        return None
+    per_filter = layer.kernel_size[0] * in_shape[-1] // layer.groups
+    return ParamCount((per_filter + layer.use_bias) * layer.filters)
+
+
+def _pool_ignored(layer, in_shape):
+    return in_shape
+
+
+def _stride_ignored(n: int, k: int, s: int, d: int, padding: str) -> int | None:
+    return n - d * (k - 1) if s > 1 and padding == "valid" else None  # 'same' with a stride: entry #12
+
+
+def _valid_as_same(n: int, k: int, s: int, d: int, padding: str) -> int | None:
+    return -(-n // s) if padding == "valid" and k > 1 else None
+
+
+def _pool_area_per_axis(layer, in_shape):
+    if layer.padding != "valid" or layer.strides != layer.pool_size or math.prod(layer.pool_size) == max(layer.pool_size):
+        return None
+    area = math.prod(layer.pool_size)
+    return (*(n // area for n in in_shape[:-1]), in_shape[-1])
+
+
+def _trims_both_sides(n: int, k: int, s: int, d: int, padding: str) -> int | None:
+    return (n - 2 * d * (k - 1) - 1) // s + 1 if padding == "valid" and k > 1 else None
+
+
+def _full_size(n: int, k: int, s: int, d: int, padding: str) -> int | None:
+    return (n + d * (k - 1) - 1) // s + 1 if padding == "valid" and k > 1 else None
+
+
+def _pool_window_weights(layer, in_shape, out, prev):
+    return ParamCount((math.prod(layer.pool_size) + 1) * in_shape[-1])
+
+
+def _activations(layer, in_shape, out, prev):
+    return ParamCount(math.prod(out))
+
+
+def _params_as_bytes(stack, target, answer):
+    return None if target.dtype == "int8" else _memory(stack, target, 1, UNIT_BYTES[target.unit])
+
+
+def _rf_from_zero(stack, target, answer):
+    return answer - 1
+
+
+def _macs_kernel_not_squared(stack, target, answer):
+    layer, in_shape, out = _layer_of(stack, target)
+    if not isinstance(layer, Conv) or layer.rank < 2 or len(set(layer.kernel_size)) > 1 or layer.kernel_size[0] == 1:
+        return None
+    k = layer.kernel_size[0]
+    return answer // k ** (layer.rank - 1)
+
+
+def _rf_no_minus_one(stack, target, answer):
+    r, jump = 1, 1
+    for layer in stack.layers[:target.layer + 1]:
+        if isinstance(layer, Windowed):
+            ks, ss, ds, _ = layer.window()
+            r += (ds[0] * (ks[0] - 1) + 1) * jump
+            jump *= ss[0]
+    return r
+
+
 def _rf_sum_of_kernels(stack, target, answer):
     return sum(layer.window()[0][0] for layer in stack.layers[:target.layer + 1] if isinstance(layer, WINDOWED))
 
@@ -430,6 +579,37 @@ def _channels_last_in_pytorch(stack, target, answer):
     if target.convention != "pytorch" or len(answer) < 2:
         return None
     return [*answer[1:], answer[0]]
+def _rf_jump_too_early(stack, target, answer):
+    r, jump = 1, 1
+    for layer in stack.layers[:target.layer + 1]:
+        if isinstance(layer, Windowed):
+            ks, ss, ds, _ = layer.window()
+            jump *= ss[0]
+            r += ds[0] * (ks[0] - 1) * jump
+    return r
+
+
+def _rf_total_jump(stack, target, answer):
+    layers = [layer for layer in stack.layers[:target.layer + 1] if isinstance(layer, Windowed)]
+    total = math.prod(layer.window()[1][0] for layer in layers)
+    if total == 1:
+        return None
+    return 1 + sum((layer.window()[2][0] * (layer.window()[0][0] - 1)) * total for layer in layers)
+
+
+def _rf_without_pooling(stack, target, answer):
+    if not any(isinstance(layer, Pooling) for layer in stack.layers[:target.layer + 1]):
+        return None
+    return receptive_field([layer for layer in stack.layers[:target.layer + 1] if not isinstance(layer, Pooling)],
+                           target.layer)
+
+
+def _macs_without_channels(stack, target, answer):
+    layer, in_shape, out = _layer_of(stack, target)
+    c = in_shape[-1] // getattr(layer, "groups", 1)
+    if c <= 1 or not isinstance(layer, (Conv, Dense)):
+        return None
+    return answer // c
 
 
 def _valid_padding(layer: Layer) -> bool:
@@ -438,6 +618,10 @@ def _valid_padding(layer: Layer) -> bool:
 
 def _same_strided(layer: Layer) -> bool:
     return layer.padding == "same" and max(layer.strides) > 1
+
+
+def _valid_strided(layer: Layer) -> bool:
+    return layer.padding == "valid" and max(layer.strides) > 1
 
 
 def _biased(layer: Layer) -> bool:
@@ -458,12 +642,12 @@ CATALOGUE: tuple[Misconception, ...] = (
         "forgot-input-channels", "Forgot the input channels",
         "A filter is not a flat k×k window: it spans every input channel, so it holds k×k×C_in weights. "
         "Multiply the kernel area by the number of channels coming in.",
-        CONVS, params=_forgot_channels, source="misconceptions.md #2"),
+        CONVS, params=_forgot_channels, signature=True, source="misconceptions.md #2"),
     Misconception(
         "conv1d-kernel-squared", "Squared a 1D kernel",
         "A Conv1D kernel of size k covers k steps and all C_in channels: k×C_in weights per filter, not k×k. "
         "The feature (embedding) dimension is the channel count.",
-        (LAYER_KINDS["Conv1D"],), params=_kernel_squared, source="misconceptions.md #3"),
+        (LAYER_KINDS["Conv1D"],), params=_kernel_squared, signature=True, source="misconceptions.md #3"),
     Misconception(
         "input-depth-called-stride", "Used the stride where the input depth belongs",
         "The formula is (k×k×C_in + 1)×F: the third factor is the depth (channels) of the input, not the stride. "
@@ -473,12 +657,13 @@ CATALOGUE: tuple[Misconception, ...] = (
         "multiply-by-output-spatial-size", "Multiplied by the output size",
         "Weights are shared: the same filter slides over every position, so the count does not depend on "
         "the height and width of the input or output.",
-        (Conv,), params=_times_positions, source="misconceptions.md #5"),
+        (Conv,), params=_times_positions, signature=True, source="misconceptions.md #5"),
     Misconception(
         "pooling-has-params", "Gave the pooling layer weights",
         "Max and average pooling just take the maximum or mean of each window; they learn nothing, so they "
         "have 0 parameters.",
-        (Pooling, GlobalPooling), params=_pool_params, source="misconceptions.md #6"),
+        (Pooling, GlobalPooling), params=_pool_params, first=_asked(Pooling, GlobalPooling), signature=True,
+        source="misconceptions.md #6"),
     Misconception(
         "dropout-or-activation-changes-params", "Let Dropout change the count",
         "Dropout switches units off at random during training only; the next layer still has all its weights. "
@@ -488,7 +673,7 @@ CATALOGUE: tuple[Misconception, ...] = (
         "wrong-flatten-size", "Wrong Flatten size",
         "Flatten keeps every value: its length is height × width × channels of the last feature map "
         "(after the last pooling). Leaving the channels out makes the first Dense layer wrong too.",
-        (Flatten,), shape=_flatten_without_channels, source="misconceptions.md #8"),
+        (Flatten,), shape=_flatten_without_channels, signature=True, source="misconceptions.md #8"),
     Misconception(
         "no-floor-fractional-size", "Rounded instead of flooring",
         "When (W − k)/s is not whole, the last partial window is dropped: take the floor, then add 1. "
@@ -511,19 +696,19 @@ CATALOGUE: tuple[Misconception, ...] = (
         "same-means-same-size-with-stride", "Took 'same' to keep the size",
         "padding='same' keeps the size only with stride 1. With stride s the output is ceil(W/s).",
         (Windowed,), shape=_per_axis(lambda n, k, s, d, p: n if p == "same" and s > 1 else None),
-        when=_same_strided,
+        when=_same_strided, shown=_same_is_shown, first=_asked(Windowed, when=_same_strided),
         source="misconceptions.md #12"),
     Misconception(
         "same-without-ceil", "Divided without rounding up",
         "With padding='same' the output length is ceil(W/s): an odd size such as 7 with stride 2 gives 4, not 3.",
         (Windowed,), shape=_per_axis(lambda n, k, s, d, p: n // s if p == "same" and s > 1 else None),
-        when=_same_strided,
+        when=_same_strided, shown=_same_is_shown, first=_asked(Windowed, when=_same_strided),
         source="misconceptions.md #13"),
     Misconception(
         "pool-stride-default", "Pooled with stride 1",
         "When no stride is given, Keras and PyTorch pooling use stride = pool size, so the windows do not "
         "overlap: floor((W − p)/p) + 1.",
-        (Pooling,), shape=_pool_stride_one, source="misconceptions.md #14"),
+        (Pooling,), shape=_pool_stride_one, shown=_stride_not_printed, source="misconceptions.md #14"),
     Misconception(
         "output-channels-multiply", "Multiplied the channels",
         "Each filter spans all input channels and produces ONE feature map, so a convolution outputs "
@@ -536,33 +721,35 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "bias-per-output-position", "One bias per output position",
         "Keras and PyTorch share one bias per filter across all positions, just like the weights.",
-        (Conv,), params=_bias_per_position, source="misconceptions.md #17"),
+        (Conv,), params=_bias_per_position, signature=True, source="misconceptions.md #17"),
     Misconception(
         "batchnorm-two-per-channel", "Counted only gamma and beta",
         "Keras counts 4 values per channel for BatchNormalization: gamma and beta are trained, and the "
         "moving mean and moving variance are non-trainable parameters.",
-        (BatchNormalization,), params=_bn_two, source="misconceptions.md #18"),
+        (BatchNormalization,), params=_bn_two, shown=_keras_counts, first=_asked(BatchNormalization, model=True), source="misconceptions.md #18"),
     Misconception(
         "batchnorm-stats-trainable", "Took the moving statistics for trainable",
         "The moving mean and variance are updated by averaging, not by gradient descent: Keras lists "
         "them as non-trainable (2 per channel); only gamma and beta are trainable.",
-        (BatchNormalization,), params=_bn_all_trainable, source="misconceptions.md #18-19"),
+        (BatchNormalization,), params=_bn_all_trainable, shown=_keras_counts, first=_asked(BatchNormalization, model=True),
+        source="misconceptions.md #18-19"),
     Misconception(
         "dense-on-nd-input-fully-connected", "Connected Dense to every value",
         "A Keras Dense layer on a non-flat input acts on the last axis only, sharing its weights over the "
         "other axes: n_in is the last axis, and the leading axes stay in the output shape.",
-        (Dense,), params=_dense_nd_params, shape=_dense_nd_shape, source="misconceptions.md #20"),
+        (Dense,), params=_dense_nd_params, shape=_dense_nd_shape, signature=True, source="misconceptions.md #20"),
     Misconception(
         "transpose-conv-shape-inverse", "Inverted the conv formula for a transposed conv",
         "Keras sizes a transposed convolution by its padding mode: 'same' gives W·s, 'valid' gives "
         "W·s + max(k − s, 0). Running the conv formula backwards is not the rule.",
         (ConvTranspose,), shape=_transpose_inverse, when=lambda layer: layer.output_padding is None,
-        source="misconceptions.md #21"),
+        first=_asked(ConvTranspose), source="misconceptions.md #21"),
     Misconception(
         "depthwise-times-filters", "Treated a depthwise conv like a normal one",
         "A depthwise kernel filters each input channel on its own: k×k×C_in×depth_multiplier weights. "
         "SeparableConv2D has one bias vector, on the pointwise part only.",
-        (DepthwiseConv, SeparableConv), params=_depthwise_times_filters, source="misconceptions.md #22"),
+        (DepthwiseConv, SeparableConv), params=_depthwise_times_filters, first=_asked(DepthwiseConv, SeparableConv),
+        signature=True, source="misconceptions.md #22"),
     Misconception(
         "forgot-padding", "Left out the padding",
         "Padding widens the input before the window slides: 'same' gives ceil(W/s), and a ZeroPadding "
@@ -575,32 +762,36 @@ CATALOGUE: tuple[Misconception, ...] = (
         "is floor((W − d·(k − 1) − 1)/s) + 1. Dilation adds no weights.",
         (Conv, DepthwiseConv, SeparableConv),
         shape=_per_axis(lambda n, k, s, d, p: (n - k) // s + 1 if p == "valid" and d > 1 else None),
-        when=lambda layer: max(layer.dilation_rate) > 1),
+        when=lambda layer: max(layer.dilation_rate) > 1,
+        first=_asked(Conv, DepthwiseConv, SeparableConv, when=lambda layer: max(layer.dilation_rate) > 1)),
     Misconception(
         "groups-ignored", "Ignored the groups",
         "A grouped convolution splits the channels into g groups; each filter sees only C_in/g of them, "
         "so the weights are k×k×(C_in/g)×F.",
-        (Conv,), params=_groups_ignored, when=lambda layer: layer.groups > 1),
+        (Conv,), params=_groups_ignored, when=lambda layer: layer.groups > 1,
+        first=_asked(Conv, when=lambda layer: layer.groups > 1)),
     Misconception(
         "batchnorm-framework-convention", "Mixed up the Keras and PyTorch counts",
         "Keras counts BatchNorm's moving mean and variance as (non-trainable) parameters; PyTorch keeps "
         "them as buffers, so model.parameters() leaves them out. The two totals differ by 2·C per "
         "BatchNorm layer; check which convention the question uses.",
-        value=_other_convention, bends=("params",), source="misconceptions.md #19"),
+        value=_other_convention, bends=("params",), first=_in_pytorch, source="misconceptions.md #19"),
     Misconception(
         "frozen-still-trainable", "Counted frozen weights as trainable",
         "A layer with trainable=False keeps its weights, but they are not updated: Keras lists them as "
         "non-trainable parameters.",
-        WEIGHTED + (BatchNormalization,), params=_frozen_still_trainable, counts_frozen=True, when=_frozen),
+        WEIGHTED + (BatchNormalization,), params=_frozen_still_trainable, counts_frozen=True, when=_frozen,
+        first=_asked(Layer, when=_frozen, model=True)),
     Misconception(
         "frozen-params-vanish", "Dropped the frozen weights",
         "Freezing a layer does not remove its weights: they still count, as non-trainable parameters.",
-        WEIGHTED + (BatchNormalization,), params=_frozen_vanish, counts_frozen=True, when=_frozen),
+        WEIGHTED + (BatchNormalization,), params=_frozen_vanish, counts_frozen=True, when=_frozen,
+        first=_asked(Layer, when=_frozen, model=True)),
     Misconception(
         "flops-vs-macs", "Counted FLOPs instead of MACs",
         "One multiply–accumulate (MAC) is one multiplication plus one addition. FLOP counts are about twice "
         "the MAC count; the question asks for MACs.",
-        value=_macs_twice, bends=("macs",)),
+        value=_macs_twice, bends=("macs",), signature=True),
     Misconception(
         "macs-input-positions", "Counted input positions instead of output positions",
         "A convolution does its k×k×C_in multiply–accumulates once per OUTPUT position and filter: "
@@ -610,22 +801,22 @@ CATALOGUE: tuple[Misconception, ...] = (
         "macs-equals-params", "Took the weight count for the work",
         "Weights are shared across positions, so each weight is used once per output position: "
         "MACs = weights × output positions, far more than the weight count.",
-        value=_macs_equals_params, bends=("macs",)),
+        value=_macs_equals_params, bends=("macs",), signature=True),  # the lesson of MACs: weights are reused
     Misconception(
         "kilo-is-1000", "Divided by 1,000 instead of 1,024",
         "KiB and MiB are binary units: 1 KiB = 1,024 bytes and 1 MiB = 1,048,576 bytes (kB and MB are "
         "the decimal ones).",
-        value=_kilo_is_1000, bends=("memory_bytes",)),
+        value=_kilo_is_1000, bends=("memory_bytes",), first=_always),
     Misconception(
         "bits-not-bytes", "Counted bits instead of bytes",
         "float32 takes 32 bits = 4 bytes per parameter, float16 2 bytes, int8 1 byte. Multiplying by the "
         "bit width gives bits, 8 times too many.",
-        value=_bits, bends=("memory_bytes",)),
+        value=_bits, bends=("memory_bytes",), first=_always),
     Misconception(
         "float32-assumed", "Assumed 4 bytes per parameter",
         "The memory depends on the data type: float16 stores 2 bytes per parameter and int8 1 byte; only "
         "float32 takes 4.",
-        value=_float32_assumed, bends=("memory_bytes",)),
+        value=_float32_assumed, bends=("memory_bytes",), first=_always),
     Misconception(
         "rf-ignores-stride", "Ignored the strides",
         "Each stride multiplies the spacing (jump) between neighbouring units of the next layers: "
@@ -635,7 +826,8 @@ CATALOGUE: tuple[Misconception, ...] = (
         "rf-ignores-dilation", "Ignored the dilation in the receptive field",
         "A dilated kernel spans d·(k − 1) + 1 input positions, so it widens the receptive field by "
         "d·(k − 1) times the jump, not k − 1.",
-        value=_rf(dilation=False), bends=("receptive_field",)),
+        value=_rf(dilation=False), bends=("receptive_field",),
+        first=_asked(Windowed, when=lambda layer: max(layer.window()[2]) > 1)),
     Misconception(
         "rf-last-kernel", "Took only the last kernel",
         "The receptive field accumulates over every earlier convolution and pooling layer, not just the "
@@ -698,4 +890,123 @@ CATALOGUE: tuple[Misconception, ...] = (
         "PyTorch tensors are channels first: a Conv2d output is C×H×W (as model(x).shape prints it, "
         "without the batch axis), not Keras's H×W×C.",
         value=_channels_last_in_pytorch, bends=("output_shape",), source="reasoned from PyTorch's NCHW layout"),
+    # Overcounts and undercounts that mirror the ones above, so a question can show mistakes on both
+    # sides of the answer (reasoned from the formulas, as each explanation says).
+    Misconception(
+        "bias-per-input", "Gave the biases to the inputs",
+        "Diagrams draw the bias as an extra '+1' input, so it is tempting to count one bias per input "
+        "(channel or unit). There is one bias per OUTPUT: per filter, or per Dense unit.",
+        (Conv, Dense), params=_bias_per_input, when=_biased,
+        source="reasoned: the bias node of network diagrams sits on the input side"),
+    Misconception(
+        "filters-as-input-depth", "Used the filters where the input depth belongs",
+        "The formula (k×k×C_in + 1)×F holds two channel counts: C_in is the depth of the layer's INPUT "
+        "(the previous layer's filters), F its own filters. Using F for both counts the wrong depth. "
+        "Likewise a Dense layer has n_in × units weights, n_in being the size of its input.",
+        (Conv, Dense), params=_filters_as_depth,
+        source="reasoned: in- and out-channels swapped, as in the mirror of #4"),
+    Misconception(
+        "kernel-not-squared", "Did not square the kernel",
+        "A 2D kernel of size 3 is a 3×3 window: k×k×C_in weights per filter (k×k×k×C_in in 3D), not "
+        "k×C_in.",
+        (Conv,), params=_kernel_not_squared,
+        source="reasoned: the mirror of #3, a 2D kernel read as a 1D one"),
+    Misconception(
+        "pooling-ignored", "Left out the pooling",
+        "A pooling layer shrinks the map: a 2×2 pool with stride 2 halves the height and the width, so "
+        "every later size (and the Flatten after it) is smaller.",
+        (Pooling,), shape=_pool_ignored, when=lambda layer: max(layer.strides) > 1,
+        source="reasoned: a layer without weights is easy to skip when tracing shapes"),
+    Misconception(
+        "stride-ignored", "Ignored the stride",
+        "A stride s moves the window s positions at a time: the output is floor((W − k)/s) + 1, not the "
+        "stride-1 size W − k + 1.",
+        (Conv, DepthwiseConv, SeparableConv), shape=_per_axis(_stride_ignored), when=_valid_strided,
+        first=_asked(Conv, DepthwiseConv, SeparableConv, when=_valid_strided),
+        source="reasoned: the size formula used without its /s"),
+    Misconception(
+        "valid-keeps-size", "Took 'valid' to keep the size",
+        "padding='valid' means no padding at all, so a k-wide window fits W − k + 1 times (with stride 1): "
+        "the map shrinks. Only 'same' keeps the size.",
+        (Conv, DepthwiseConv, SeparableConv), shape=_per_axis(_valid_as_same), when=_valid_padding, shown=_same_is_shown,
+        source="reasoned: the word 'valid' read as 'the size stays valid'; the mirror of #25"),
+    Misconception(
+        "pooling-window-weights", "Gave the pooling window weights",
+        "A pooling window has no kernel to learn: max and average pooling have 0 parameters. "
+        "(Only LeNet-5's old subsampling layers had a coefficient and a bias per map.)",
+        (Pooling,), params=_pool_window_weights, signature=True,
+        source="misconceptions.md #6, its (p·p + 1)·C variant"),
+    Misconception(
+        "counted-activations", "Counted the output values as parameters",
+        "A layer's output values (activations) are computed anew for every input; its parameters are the "
+        "weights it learns. An output of H×W×C values says nothing about the parameter count.",
+        (Layer,), params=_activations,
+        source="reasoned: activations and parameters confused, as in questions about memory use"),
+    Misconception(
+        "pool-area-per-axis", "Divided each side by the pool's area",
+        "A 2×2 pool divides the number of values by 4, but each side only by 2: the output is "
+        "floor((W − p)/s) + 1 per axis.",
+        (Pooling,), shape=_pool_area_per_axis,
+        source="reasoned: the 4× fewer values of a 2×2 pool applied to each side"),
+    Misconception(
+        "valid-trims-both-sides", "Took k − 1 off each side",
+        "Without padding a k-wide window fits W − k + 1 times (stride 1): the map loses k − 1 positions in "
+        "all, not k − 1 on each side.",
+        (Conv, DepthwiseConv, SeparableConv), shape=_per_axis(_trims_both_sides), when=_valid_padding,
+        source="reasoned: the per-side padding of 'same' carried over to the shrinking of 'valid'"),
+    Misconception(
+        "params-as-bytes", "Counted one byte per parameter",
+        "A parameter is a number, and a number takes as many bytes as its data type: 4 for float32, "
+        "2 for float16, 1 only for int8. Multiply the parameter count by that before converting the unit.",
+        value=_params_as_bytes, bends=("memory_bytes",), first=_always,
+        source="reasoned: parameters and bytes taken as the same unit; the mirror of bits-not-bytes"),
+    Misconception(
+        "rf-from-zero", "Started the receptive field from 0",
+        "Before any layer, one unit sees exactly one input position: start from r = 1, then add "
+        "(k_eff − 1)·jump per layer.",
+        value=_rf_from_zero, bends=("receptive_field",),
+        source="reasoned: the start value of r = 1 + Σ (k_eff − 1)·jump dropped"),
+    Misconception(
+        "macs-kernel-not-squared", "Did not square the kernel in the MACs",
+        "A k×k kernel does k·k multiply–accumulates per input channel at each output position "
+        "(k·k·k in 3D), not k.",
+        value=_macs_kernel_not_squared, bends=("macs",),
+        source="reasoned: the mirror of kernel-not-squared for the work"),
+    Misconception(
+        "full-convolution-size", "Added k − 1 instead of subtracting it",
+        "Without padding a window must fit inside the input, so the map shrinks to W − k + 1 (stride 1). "
+        "W + k − 1 is the 'full' convolution of signal processing (numpy.convolve's default), which pads "
+        "k − 1 zeros on each side; Keras and PyTorch never do that by themselves.",
+        (Conv, DepthwiseConv, SeparableConv), shape=_per_axis(_full_size), when=_valid_padding,
+        source="reasoned: numpy/scipy 'full' mode, the convolution size students meet first"),
+    Misconception(
+        "rf-no-minus-one", "Added k instead of k − 1",
+        "A window of k positions adds only k − 1 NEW positions to the field (one is the unit already "
+        "counted): r grows by (k_eff − 1)·jump, starting from r = 1.",
+        value=_rf_no_minus_one, bends=("receptive_field",),
+        source="reasoned: the off-by-one of r = 1 + Σ (k − 1)·jump"),
+    Misconception(
+        "rf-jump-too-early", "Applied a layer's stride to its own window",
+        "A layer's stride spaces the units of the NEXT layers; its own window still steps over its input's "
+        "spacing. Update the jump after adding (k_eff − 1)·jump.",
+        value=_rf_jump_too_early, bends=("receptive_field",),
+        source="reasoned: the jump update done one step early"),
+    Misconception(
+        "rf-total-jump", "Scaled every window by the total stride",
+        "The jump grows layer by layer: a window is scaled by the product of the strides BEFORE it, "
+        "not by the whole stack's stride. Early layers add (k_eff − 1) at a small jump.",
+        value=_rf_total_jump, bends=("receptive_field",),
+        source="reasoned: the overall downsampling factor used for every layer"),
+    Misconception(
+        "rf-ignores-pooling", "Left the pooling out of the receptive field",
+        "A pooling window widens the receptive field just like a convolution: each pooled unit sees p "
+        "neighbours, and its stride multiplies the jump.",
+        value=_rf_without_pooling, bends=("receptive_field",),
+        source="reasoned: pooling has no weights, so it is easy to forget that it has a window"),
+    Misconception(
+        "macs-forgot-input-channels", "Forgot the input channels in the MACs",
+        "Each output value of a convolution sums over k×k×C_in inputs (C_in/g with groups): "
+        "MACs = output positions × k×k×C_in × F.",
+        value=_macs_without_channels, bends=("macs",),
+        source="reasoned: the mirror of #2 for the work instead of the weights"),
 )

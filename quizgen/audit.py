@@ -1,0 +1,229 @@
+"""Item statistics of a problem set: could a student who never computes beat chance?
+
+Reads only the JSON contract (schema/problem-set.schema.json), so it judges any set, whoever made
+it. Per kind: where the answer sits among the sorted options, how well each blind strategy
+(pick the smallest, the upper end of the closest pair, the one nearest the geometric mean, ...)
+scores, which misconceptions the options show, how many are near-miss fillers or far off, and
+duplicates. `Audit.failures` lists every goal a kind falls short of; the CLI exits 1 on any.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from quizgen.errors import QuizgenError
+
+RANK_GOAL = (0.15, 0.35)  # each sorted rank holds the answer this often (chance: 1/4)
+STRATEGY_GOAL = 0.35  # no blind strategy right more often
+NEAR_MISS_GOAL = 0.10  # near-miss fillers among the shown options, at most
+FAR = 30  # an option this many times off the answer (either way) is an easy elimination
+# Far options among the shown ones, at most. The asked layer's signature mistake may be far off (a conv
+# counted once per output position); the JSON does not say which mistake is one, so the bar allows some.
+FAR_GOAL = 0.15
+MIN_PARTS = 50  # fewer numeric multiple-choice parts of a kind than this: reported, not judged
+NAMED_QUANTITIES = ("layer_name", "step")  # options that name a layer or row: no misconception values
+
+STRATEGIES = (  # what a student who never computes might pick; the first four are the sorted ranks
+    "smallest", "second smallest", "second largest", "largest",
+    "lower end of the closest pair", "upper end of the closest pair",
+    "lower end of the closest pair by ratio", "upper end of the closest pair by ratio",
+    "nearest the mean", "nearest the geometric mean", "nearest the middle of the range",
+    "nearest the median (least total distance)", "nearest the median by ratio", "the most isolated",
+)
+
+
+def _log(v: float) -> float:
+    return math.log(v) if v > 0 else -20.0
+
+
+def _share(scores: Sequence[float], answer: int, best: Callable[..., float] = min) -> float:
+    """1 / (number of ties) if the answer scores best, else 0: a tie is settled by a fair coin."""
+    target = best(scores)
+    tied = [i for i, x in enumerate(scores) if abs(x - target) <= 1e-12 * max(1.0, abs(target))]
+    return 1 / len(tied) if answer in tied else 0.0
+
+
+def hits(values: Sequence[float], answer: int) -> dict[str, float]:
+    """How often each strategy picks the answer (values[answer]) among the options `values`.
+
+    Called for every candidate set of options while a question is made, so written for speed."""
+    n = len(values)
+    order = sorted(range(n), key=values.__getitem__)
+    logs = [_log(v) for v in values]
+    out = dict.fromkeys(STRATEGIES, 0.0)
+    position = order.index(answer)
+    for name, rank in zip(STRATEGIES[:4], (0, 1, n - 2, n - 1)):
+        out[name] = float(position == rank)
+    for suffix, scale in (("", values), (" by ratio", logs)):
+        gaps = [scale[order[j + 1]] - scale[order[j]] for j in range(n - 1)]
+        least = min(gaps)
+        pairs = [j for j, g in enumerate(gaps) if g - least <= 1e-12 * max(1.0, abs(least))]
+        out[f"lower end of the closest pair{suffix}"] = sum(order[j] == answer for j in pairs) / len(pairs)
+        out[f"upper end of the closest pair{suffix}"] = sum(order[j + 1] == answer for j in pairs) / len(pairs)
+    mean, log_mean, middle = sum(values) / n, sum(logs) / n, (values[order[0]] + values[order[-1]]) / 2
+    out["nearest the mean"] = _share([abs(v - mean) for v in values], answer)
+    out["nearest the geometric mean"] = _share([abs(x - log_mean) for x in logs], answer)
+    out["nearest the middle of the range"] = _share([abs(v - middle) for v in values], answer)
+    out["nearest the median (least total distance)"] = _share([sum(abs(v - w) for w in values) for v in values], answer)
+    out["nearest the median by ratio"] = _share([sum(abs(x - y) for y in logs) for x in logs], answer)
+    out["the most isolated"] = _share([min(abs(x - y) for j, y in enumerate(logs) if j != i)
+                                       for i, x in enumerate(logs)], answer, max)
+    return out
+
+
+@dataclass
+class KindAudit:
+    """The statistics of one kind; shares are fractions of `parts` (or of `shown` options)."""
+
+    kind: str
+    questions: int = 0
+    parts: int = 0  # numeric multiple-choice parts: ranks and strategies are taken over these
+    ranks: list[float] = field(default_factory=list)  # rank counts (0 = smallest), then shares
+    strategies: dict[str, float] = field(default_factory=dict)
+    shown: int = 0  # shown wrong options, over every multiple-choice part
+    misconceptions: Counter[str] = field(default_factory=Counter)
+    near_misses: int = 0
+    named: bool = False  # options name layers or rows: near-miss fillers by nature
+    far: int = 0
+    duplicate_questions: int = 0
+    duplicate_options: int = 0
+
+    @property
+    def judged(self) -> bool:
+        return self.parts >= MIN_PARTS
+
+    @property
+    def best(self) -> tuple[str, float] | None:
+        return max(self.strategies.items(), key=lambda kv: kv[1]) if self.strategies else None
+
+    @property
+    def near_miss_share(self) -> float:
+        return self.near_misses / self.shown if self.shown else 0.0
+
+    @property
+    def far_share(self) -> float:
+        return self.far / self.shown if self.shown else 0.0
+
+    @property
+    def top_misconceptions(self) -> list[tuple[str, int]]:
+        return sorted(self.misconceptions.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    @property
+    def failures(self) -> list[str]:
+        """Each goal this kind falls short of, as one sentence."""
+        out = []
+        if self.duplicate_options:
+            out.append(f"{self.duplicate_options} question(s) show the same value twice")
+        if self.duplicate_questions:
+            out.append(f"{self.duplicate_questions} question(s) repeat an earlier one")
+        if not self.judged:
+            return out
+        names = ("smallest", "second smallest", "second largest", "largest")
+        for name, share in zip(names, self.ranks):
+            if not RANK_GOAL[0] <= share <= RANK_GOAL[1]:
+                out.append(f"the answer is the {name} option in {share:.0%} of {self.parts} questions "
+                           f"(goal {RANK_GOAL[0]:.0%}–{RANK_GOAL[1]:.0%})")
+        best = self.best
+        if best and best[1] > STRATEGY_GOAL:
+            out.append(f"picking '{best[0]}' blindly is right {best[1]:.0%} of the time (goal ≤ {STRATEGY_GOAL:.0%})")
+        if not self.named and self.near_miss_share > NEAR_MISS_GOAL:
+            out.append(f"{self.near_miss_share:.0%} of the shown options are near-miss fillers "
+                       f"(goal ≤ {NEAR_MISS_GOAL:.0%})")
+        if self.far_share > FAR_GOAL:
+            out.append(f"{self.far_share:.0%} of the shown options are ≥{FAR}× off the answer (goal ≤ {FAR_GOAL:.0%})")
+        return out
+
+
+@dataclass
+class Audit:
+    questions: int
+    kinds: list[KindAudit]
+
+    @property
+    def failures(self) -> list[str]:
+        return [f"{k.kind}: {f}" for k in self.kinds for f in k.failures]
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def shown_values(part: dict[str, Any]) -> list[tuple[Any, dict[str, Any] | None]]:
+    """The options a multiple-choice part shows, in order: (value, distractor or None for the answer)."""
+    return [(part["answer"], None) if i == 0 else (part["distractors"][i - 1]["value"], part["distractors"][i - 1])
+            for i in part["option_order"]]
+
+
+def times_off(value: Any, answer: Any) -> float:
+    """How many times off the answer an option is (1 when either is not a positive number)."""
+    if not (_number(value) and _number(answer)) or value <= 0 or answer <= 0:
+        return 1.0
+    return max(value / answer, answer / value)
+
+
+def _check(doc: Any) -> list[dict[str, Any]]:
+    if not isinstance(doc, dict) or not isinstance(doc.get("questions"), list):
+        raise QuizgenError("not a quizgen problem set: expected a JSON object with a 'questions' list")
+    for n, q in enumerate(doc["questions"], 1):
+        try:
+            assert isinstance(q["kind"], str) and isinstance(q["parts"], list)
+            for p in q["parts"]:
+                order, distractors = p["option_order"], p["distractors"]
+                assert all(isinstance(i, int) and 0 <= i <= len(distractors) for i in order)
+                assert all("value" in d and "misconception" in d for d in distractors)
+                assert "answer" in p
+        except (AssertionError, KeyError, TypeError):
+            raise QuizgenError(f"question {n} does not follow the problem-set format "
+                               "(kind, parts with answer, distractors and option_order)") from None
+    return doc["questions"]
+
+
+def audit(doc: Any) -> Audit:
+    """The statistics of a problem set (a parsed JSON document)."""
+    questions = _check(doc)
+    by_kind: dict[str, KindAudit] = {}
+    seen: set[str] = set()
+    for q in questions:
+        k = by_kind.setdefault(q["kind"], KindAudit(q["kind"]))
+        k.questions += 1
+        key = json.dumps([q["kind"], q.get("stack"), [p.get("target") for p in q["parts"]]], sort_keys=True)
+        k.duplicate_questions += key in seen
+        seen.add(key)
+        if not q.get("multiple_choice", True):
+            continue
+        for p in q["parts"]:
+            options = shown_values(p)
+            if not options:
+                continue
+            values = [v for v, _ in options]
+            k.duplicate_options += len({json.dumps(v) for v in values}) < len(values)
+            k.named = k.named or (p.get("target") or {}).get("quantity") in NAMED_QUANTITIES
+            for v, d in options:
+                if d is None:
+                    continue
+                k.shown += 1
+                if d.get("near_miss") or d["misconception"] == "near-miss":
+                    k.near_misses += 1
+                else:
+                    k.misconceptions[d["misconception"]] += 1
+                k.far += times_off(v, p["answer"]) >= FAR
+            if all(_number(v) for v in values) and len(values) > 1:
+                k.parts += 1
+                if not k.ranks:
+                    k.ranks = [0.0] * len(values)
+                answer_index = [d is None for _, d in options].index(True)
+                rank = sorted(range(len(values)), key=lambda i: values[i]).index(answer_index)
+                if rank < len(k.ranks):
+                    k.ranks[rank] += 1
+                for name, share in hits([float(v) for v in values], answer_index).items():
+                    k.strategies[name] = k.strategies.get(name, 0.0) + share
+    for k in by_kind.values():
+        if k.parts:
+            k.ranks = [r / k.parts for r in k.ranks]
+            k.strategies = {name: s / k.parts for name, s in k.strategies.items()}
+    return Audit(len(questions), sorted(by_kind.values(), key=lambda k: k.kind))
