@@ -369,7 +369,12 @@ def test_a_set_quiz_is_read_by_its_codes(tmp_path: Path, capsys: pytest.CaptureF
     status, out, err = run(capsys, "report", str(tmp_path / "r.csv"), "--set", str(tmp_path / "set.json"),
                            "--format", "json")
     assert status == 0, err
-    assert [r["class"] for r in json.loads(out)["responses"]] == ["correct"] * 3
+    doc = json.loads(out)
+    assert [r["class"] for r in doc["responses"]] == ["correct"] * 3
+    status, xml, err = run(capsys, "generate", "--seed", "4", "--count", "3", "--kind", "conv-params",
+                           "--format", "moodle", "-o", "-", "--quiet")
+    import re
+    assert [r["question"] for r in doc["responses"]] == re.findall(r"<idnumber>(.*?)</idnumber>", xml)
 
 
 # --- what cannot be tied, and bad input ---------------------------------------------------------

@@ -145,7 +145,9 @@ def build(classified: Classified, anonymous: bool = False) -> Report:
 
     totals = Counter("misconception" if misconception_of(r.cls) else r.cls for r in responses)
     mis_rows = []
-    for mid in dict.fromkeys(m for r in responses for m in r.part.possible()):
+    shown_or_made = [*(m for r in responses for m in r.part.possible()), *(r.cls for r in responses
+                                                                           if misconception_of(r.cls))]
+    for mid in dict.fromkeys(shown_or_made):
         made = [r for r in responses if r.cls == mid]
         students = tuple(dict.fromkeys(names[r.attempt.student][1] for r in made))
         mis_rows.append(MisconceptionRow(mid, names_of.get(mid, mid), students, len(made),
