@@ -442,7 +442,8 @@ def _split_steps(stack: Stack, index: int, convention: str) -> tuple[list[Step],
         weights, statistics = param_steps(stack, index, convention), []
     if layer.trainable:
         return [dataclasses.replace(s, topic="trainable-params") for s in weights], statistics
-    frozen = Step("trainable-params", index, "none (trainable=False)", "0", 0)
+    switch = "requires_grad_(False)" if convention == "pytorch" else "trainable=False"
+    frozen = Step("trainable-params", index, f"none ({switch})", "0", 0)
     return [frozen], [dataclasses.replace(s, topic="non-trainable-params") for s in weights] + statistics
 
 
@@ -491,11 +492,16 @@ def _row_feedback(i: int, student: list[tuple[list[int], int]], shown: list[tupl
                   input_shape: list[int]) -> str:
     """What is true of row `i` of the student's table: right, or right from a wrong input."""
     shape, params = student[i]
-    source = shape_text(tuple(student[i - 1][0] if i else input_shape))
+    source = _shape_words(student[i - 1][0] if i else input_shape)
     if student[i] != shown[i]:
         return CARRIED_ROW.format(n=i + 1, before=i, source=source)
     where = f"layer {i}'s output shape ({source})" if i else f"the input ({source})"
-    return RIGHT_ROW.format(n=i + 1, shape=shape_text(tuple(shape)), params=f"{params:,}", source=where)
+    return RIGHT_ROW.format(n=i + 1, shape=_shape_words(shape), params=f"{params:,}", source=where)
+
+
+def _shape_words(shape: Sequence[int]) -> str:
+    """A shape as the table shows it: 30×30×64, or 57,600 for a vector."""
+    return f"{shape[0]:,}" if len(shape) == 1 else shape_text(tuple(shape))
 
 
 def spot_the_error(rng: Picker, difficulty: int, convention: str) -> Built:
@@ -514,7 +520,8 @@ def spot_the_error(rng: Picker, difficulty: int, convention: str) -> Built:
             rows = replay(m, stack, at=j)
             if len(rows) == len(stack.layers) and _summary(rows, stack, convention)[j] != shown[j]:
                 by_row.setdefault(j, []).append((m, rows))
-    first = rng.choice(sorted(by_row))  # vary where the error sits, then which mistake it is
+    # Where the error sits (a row with a line of its own in PyTorch code), then which mistake it is.
+    first = rng.choice(_askable(stack, sorted(by_row), convention) or sorted(by_row))
     m, rows = rng.choice(by_row[first])
     student = _summary(rows, stack, convention)
     worked = [{"layer": i, "output_shape": shape, "params": params} for i, (shape, params) in enumerate(student)]

@@ -585,7 +585,7 @@ class BatchNormalization(Layer):
         names = " + ".join(n for n, on in (("gamma", self.scale), ("beta", self.center)) if on) or "none"
         if self.trainable:
             return Step("trainable-params", index, f"{names}: {kept}·C", f"{kept}·{c}", kept * c)
-        return Step("non-trainable-params", index, f"{names}, frozen (trainable=False): {kept}·C", f"{kept}·{c}",
+        return Step("non-trainable-params", index, f"{names}, frozen: {kept}·C", f"{kept}·{c}",
                     kept * c)
 
     def statistics_step(self, index: int, shape: Shape) -> Step:

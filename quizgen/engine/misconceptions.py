@@ -431,7 +431,9 @@ CATALOGUE: tuple[Misconception, ...] = (
         "pool-stride-default", "Pooled with stride 1",
         "When no stride is given, Keras and PyTorch pooling use stride = pool size, so the windows do not "
         "overlap: floor((W − p)/p) + 1.",
-        (Pooling,), shape=_pool_stride_one, source="misconceptions.md #14"),
+        (Pooling,), shape=_pool_stride_one, source="misconceptions.md #14",
+        pytorch="When no stride is given, PyTorch's pooling uses stride = kernel_size, so the windows do not "
+                "overlap: floor((W + 2p − k)/k) + 1."),
     Misconception(
         "output-channels-multiply", "Multiplied the channels",
         "Each filter spans all input channels and produces ONE feature map, so a convolution outputs "

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from quizgen.engine.frameworks import has_module
 from quizgen.engine.layers import AXES, Layer, Shape, shape_text
 from quizgen.engine.misconceptions import CATALOGUE
 from quizgen.engine.quantities import MEMORY_DECIMALS
@@ -107,6 +108,7 @@ class LayerRow:
     settings: tuple[tuple[str, str], ...] = ()  # config key and value text, for prose
     lines: tuple[int, ...] = ()  # where the shown code writes the layer (Keras or PyTorch style)
     modules: tuple[str, ...] = ()  # PyTorch style: the module on each of those lines, e.g. nn.Conv2d
+    folded: bool = False  # PyTorch style: a ZeroPadding written as the next module's padding=, no line of its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,7 +290,8 @@ def view(q: Question, number: int, figure_prefix: str = "") -> QuestionView:
     rows = tuple(LayerRow(i + 1, names[i], layer.class_name, layer_code(layer, asked.get(i, frozenset())),
                           _first(stack.output_of(i)) if pytorch else stack.output_of(i),
                           settings(layer, asked.get(i, frozenset())) if q.style == "prose" else (), layer_lines[i],
-                          tuple(code[n - 1].strip().partition("(")[0] for n in layer_lines[i]) if pytorch else ())
+                          tuple(code[n - 1].strip().partition("(")[0] for n in layer_lines[i]) if pytorch else (),
+                          pytorch and not has_module(stack, i))
                  for i, layer in enumerate(stack.layers))
     parts = []
     for n, p in enumerate(q.parts, 1):
