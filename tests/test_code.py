@@ -239,8 +239,11 @@ def test_pytorch_padding_is_explicit_and_folded_where_the_stack_pads_before_a_co
     text = render_code(SUPPORTED["unfolded-zero-padding"], "pytorch").text
     assert "nn.ZeroPad2d(padding=(1, 0, 0, 1))" in text  # asymmetric: (left, right, top, bottom)
     assert "nn.ZeroPad2d(padding=1)" in text  # before a pooling layer
+    # before a "same" convolution: its zeros and Keras's are even together, one padding= (issue 10)
+    assert "nn.Conv2d(in_channels=8, out_channels=8, kernel_size=3, padding=2)" in text
+    assert text.count("ZeroPad") == 2
     text = render_code(SUPPORTED["conv-options"], "pytorch").text
-    assert "nn.ZeroPad2d(padding=(0, 1, 1, 1)),  # as Keras" in text  # 33×30, 3×3, stride 2, same
+    assert "nn.ZeroPad2d(padding=(0, 1, 1, 1)),  # uneven" in text  # 33×30, 3×3, stride 2, same
     assert "nn.Linear(in_features=" in text
 
 

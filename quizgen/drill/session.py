@@ -17,7 +17,7 @@ import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -172,6 +172,8 @@ def part_steps(question: Question, part: Part) -> list[Step]:
     if len(question.parts) == 1:
         return list(question.solution)
     layer = part.target.layer
+    if layer is None and sum(p.target.layer is None for p in question.parts) > 1:
+        return _run_ending(question.solution, TOTAL_TOPICS[part.target.quantity])
     if layer is None:
         asked = {p.target.layer for p in question.parts}
         total = TOTAL_TOPICS.get(part.target.quantity)
@@ -181,6 +183,19 @@ def part_steps(question: Question, part: Part) -> list[Step]:
     if part.target.quantity == "params" and not any(s.topic == "params" for s in steps):
         steps += param_steps(question.stack, layer)  # a weightless row of a summary table: "no weights"
     return steps
+
+
+def _run_ending(solution: Sequence[Step], total: str) -> list[Step]:
+    """Several whole-model sums (trainable, then non-trainable): each one's own steps, those after
+    the sum before it, so a part's solution never shows a later part's numbers."""
+    run: list[Step] = []
+    for step in solution:
+        run.append(step)
+        if step.layer is None and step.topic == total:
+            return run
+        if step.layer is None and step.topic in TOTAL_TOPICS.values():
+            run = []
+    return run
 
 
 def part_views(question: Question, sheet: QuestionView, layers: list[LayerView],

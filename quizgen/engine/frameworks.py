@@ -7,9 +7,11 @@ Python source (`kernel_size=3`). The templates in `templates/code/` lay the prog
 Keras code is exact: only arguments that differ from Keras's defaults are written, and the model
 Keras builds from it is the stack. PyTorch code is written channels-first and counts in PyTorch's
 convention (BatchNorm's running statistics are buffers, not parameters). Where the stack has a
-symmetric ZeroPadding right before a "valid" convolution, the padding is folded into that
-convolution's `padding=` (the integer padding a PyTorch author writes); any other ZeroPadding,
-and the uneven padding of Keras's "same" with a stride, is an explicit `nn.ZeroPad1d/2d/3d`.
+symmetric ZeroPadding right before a convolution, the padding is folded into that convolution's
+`padding=` (the integer padding a PyTorch author writes), together with Keras's "same" zeros when
+the sum stays even; any other ZeroPadding, and the uneven padding of Keras's "same" with a
+stride, is an explicit `nn.ZeroPad1d/2d/3d`. `torch_shape_steps` works each layer's shape the
+way that code computes it, with PyTorch's formula.
 Some stacks have no faithful PyTorch form (Dense on a non-flat input, BatchNorm with only one
 of gamma and beta, uneven "same" pooling, ...): `pytorch_problem` says why, and `render_code`
 refuses them.
@@ -23,6 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from quizgen.engine.layers import (
+    AXES,
     Activation,
     BatchNormalization,
     Conv,
@@ -37,7 +40,10 @@ from quizgen.engine.layers import (
     ReLU,
     SeparableConv,
     Shape,
+    Step,
     ZeroPadding,
+    shape_text,
+    times,
 )
 from quizgen.engine.stack import Stack
 from quizgen.errors import QuizgenError
@@ -219,13 +225,21 @@ def _symmetric(pairs: list[tuple[int, int]]) -> bool:
     return all(a == b for a, b in pairs)
 
 
+def _zeros(layer: Conv | DepthwiseConv | SeparableConv, shape: Shape,
+           folded: list[tuple[int, int]] | None) -> tuple[list[tuple[int, int]], str | None]:
+    """Every zero a convolution's input gets, (before, after) per axis: a folded ZeroPadding's, then
+    Keras's "same" (worked out on `shape`, the convolution's own input). The note marks "same"."""
+    pairs = folded or [(0, 0)] * layer.rank
+    if layer.padding != "same":
+        return pairs, None
+    same = _same_pads(shape, layer.kernel_size, layer.strides, layer.dilation_rate)
+    return [(a + c, b + d) for (a, b), (c, d) in zip(pairs, same)], "uneven-padding"
+
+
 def _conv_padding(layer: Conv | DepthwiseConv | SeparableConv, shape: Shape, index: int,
                   folded: list[tuple[int, int]] | None) -> tuple[list[Call], list[str]]:
     """The padding of a convolution: `padding=` when even on both sides, else an nn.ZeroPadNd first."""
-    if layer.padding == "same":
-        pairs, note = _same_pads(shape, layer.kernel_size, layer.strides, layer.dilation_rate), "same-padding"
-    else:
-        pairs, note = folded or [(0, 0)] * layer.rank, None
+    pairs, note = _zeros(layer, shape, folded)
     if not _symmetric(pairs):
         return [_pad_call(layer.rank, pairs, index, completes=False, note=note)], []
     amounts = tuple(a for a, _ in pairs)
@@ -335,7 +349,7 @@ def _torch_pool(layer: Pooling, shape: Shape, index: int) -> list[Call]:
             uneven = ", ".join(f"{a} before, {b} after" for a, b in pairs)
             raise Unfaithful(f'padding "same" pads unevenly here ({uneven}), and PyTorch\'s average pooling '
                              "can leave out only even padding")
-        pre = [_pad_call(layer.rank, pairs, index, completes=False, note="same-padding", minus_infinity=True)]
+        pre = [_pad_call(layer.rank, pairs, index, completes=False, note="uneven-padding", minus_infinity=True)]
         pairs = [(0, 0)] * layer.rank
     args = [f"kernel_size={per_axis(layer.pool_size)}"]
     if layer.strides != layer.pool_size:
@@ -390,21 +404,23 @@ def _torch_relu(layer: ReLU, index: int) -> list[Call]:
     raise Unfaithful("ReLU with a threshold, or with both a slope and a maximum, has no PyTorch module")
 
 
-def _foldable(layer: Layer, following: Layer | None) -> bool:
-    """A symmetric ZeroPadding right before a "valid" convolution becomes that convolution's padding=."""
+def _foldable(stack: Stack, index: int) -> bool:
+    """A symmetric ZeroPadding right before a convolution goes into that convolution's padding=
+    (with Keras's "same" zeros, when the sum is still even), or else into the one explicit pad
+    module in front of it: one module for all the zeros a convolution's input gets."""
+    layer, following = stack.layers[index], stack.layers[index + 1] if index + 1 < len(stack.layers) else None
     return (isinstance(layer, ZeroPadding) and _symmetric(list(layer.pairs()))
-            and isinstance(following, Conv | DepthwiseConv | SeparableConv) and following.padding == "valid")
+            and isinstance(following, Conv | DepthwiseConv | SeparableConv))
 
 
 def torch_calls(stack: Stack) -> list[Call]:
     """The PyTorch modules for the stack, in order; raises `Unfaithful` naming the layer."""
     calls: list[Call] = []
     folded: list[tuple[int, int]] | None = None
-    layers = stack.layers
-    for i, layer in enumerate(layers):
+    for i, layer in enumerate(stack.layers):
         shape = stack.input_of(i)
         try:
-            if _foldable(layer, layers[i + 1] if i + 1 < len(layers) else None):
+            if _foldable(stack, i):
                 folded = list(layer.pairs())
                 continue
             calls += _torch_layer(layer, shape, i, folded)
@@ -463,8 +479,7 @@ def pytorch_supported(stack: Stack) -> bool:
 def has_module(stack: Stack, index: int) -> bool:
     """Whether stack layer `index` has a PyTorch module of its own, a line a question can point at
     (a ZeroPadding folded into the next convolution's padding= has none)."""
-    following = stack.layers[index + 1] if index + 1 < len(stack.layers) else None
-    return not _foldable(stack.layers[index], following)
+    return not _foldable(stack, index)
 
 
 def torch_listing(stack: Stack) -> Listing:
@@ -476,6 +491,67 @@ def torch_listing(stack: Stack) -> Listing:
     except Unfaithful as error:
         raise QuizgenError(f"this stack cannot be shown as PyTorch code: {error}") from None
     return Listing("pytorch", ", ".join(map(str, batch)), tuple(wrapped(c) for c in calls))
+
+
+# --- shapes worked as the PyTorch code computes them --------------------------------------------
+
+def _padded(shape: Shape, pairs: list[tuple[int, int]]) -> Shape:
+    return (*(n + a + b for n, (a, b) in zip(shape[:-1], pairs)), shape[-1])
+
+
+def _pad_step(index: int, shape: Shape, pairs: list[tuple[int, int]]) -> Step:
+    subst = "; ".join(f"{n} + {a} + {b}" for n, (a, b) in zip(shape[:-1], pairs))
+    return Step("output-shape", index, "size + before + after, per axis", subst, list(_padded(shape, pairs)))
+
+
+def torch_shape_steps(stack: Stack, index: int) -> list[Step]:
+    """How layer `index` changes the shape, worked as the PyTorch listing computes it: each window
+    with floor((H + 2p − d(k − 1) − 1)/s) + 1 and the module's own padding=, an explicit pad module
+    as a step of its own line (`Step.call`), a ZeroPadding folded into a convolution inside that
+    convolution's step, and Flatten in channels-first order. Shapes stay channels last here."""
+    layer, shape = stack.layers[index], stack.input_of(index)
+    if _foldable(stack, index):
+        return []  # no module: the convolution it went into counts its zeros
+    if isinstance(layer, Conv | DepthwiseConv | SeparableConv | Pooling):
+        folded = list(stack.layers[index - 1].pairs()) if index and _foldable(stack, index - 1) else None
+        source = stack.input_of(index - 1) if folded else shape
+        if isinstance(layer, Pooling):
+            pairs = (_same_pads(shape, layer.pool_size, layer.strides, (1,) * layer.rank)
+                     if layer.padding == "same" else [(0, 0)] * layer.rank)
+        else:
+            pairs = _zeros(layer, shape, folded)[0]
+        steps = []
+        if not _symmetric(pairs):  # an explicit pad module first, then the window pads nothing
+            steps.append(_pad_step(index, source, pairs))
+            source, amounts = _padded(source, pairs), (0,) * layer.rank
+        else:
+            amounts = tuple(a for a, _ in pairs)
+        out, window = stack.output_of(index), len(steps)
+        steps += layer.window_steps(index, source, amounts, call=window)
+        last = window + isinstance(layer, SeparableConv)  # the pointwise convolution sets the channels
+        return [*steps, Step("output-shape", index, layer.channel_formula("pytorch"), shape_text(out), list(out),
+                             last)]
+    if isinstance(layer, ConvTranspose):
+        return _torch_transpose_steps(layer, shape, index, stack.output_of(index))
+    if isinstance(layer, Flatten):
+        return [Step("output-size", index, "product of all axes, channels first", times(shape[-1], *shape[:-1]),
+                     math.prod(shape))]
+    return layer.shape_steps(index, shape)
+
+
+def _torch_transpose_steps(layer: ConvTranspose, shape: Shape, index: int, out: Shape) -> list[Step]:
+    """PyTorch's transposed length, (H − 1)·s − 2p + d(k − 1) + output_padding + 1, with the
+    padding and output_padding the listing writes."""
+    pads = layer.output_padding or (None,) * layer.rank
+    steps = []
+    for axis, n, k, s, d, op in zip(AXES[layer.rank], shape[:-1], layer.kernel_size, layer.strides,
+                                     layer.dilation_rate, pads):
+        p, extra = _transpose_padding(n, k, s, d, layer, op)
+        length = (n - 1) * s - 2 * p + d * (k - 1) + extra + 1
+        steps.append(Step("output-length", index,
+                          f"{axis}_out = ({axis} − 1)·s − 2·p + d·(k − 1) + output_padding + 1",
+                          f"({n} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {extra} + 1", length))
+    return [*steps, Step("output-shape", index, "channels = out_channels", shape_text(out), list(out))]
 
 
 # --- a stack in either framework ----------------------------------------------------------------

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizgen.audit import FAR, STRATEGIES, hits, times_off  # the statistics a set is judged by
-from quizgen.engine.frameworks import has_module
+from quizgen.engine.frameworks import has_module, torch_shape_steps
 from quizgen.engine.layers import (
     BatchNormalization,
     Conv,
@@ -96,9 +96,11 @@ class Analysis:
         upto = None if None in layers else max(layers)  # later layers cannot change the answers
         prefix = stack.layers[:None if upto is None else upto + 1]
         touched = set().union(*(touching(type(layer)) for layer in prefix))
+        self.convention = targets[0].convention if targets else "keras"
         self.replays: list[tuple[Misconception, list[Flow]]] = [
             (m, replay(m, stack, upto, seen)) for m in CATALOGUE
-            if m.id in touched and m.visible(seen) and any(m.applies(layer, seen) for layer in prefix)]
+            if m.id in touched and m.visible(seen) and any(m.applies(layer, seen) for layer in prefix)
+            and not (m.keras_only and self.convention == "pytorch")]
 
     def answer(self, target: Target) -> Value:
         value = read(self.stack.flow, self.stack, target)
@@ -113,7 +115,7 @@ class Analysis:
                     if m.params and m.applies(asked, self.seen)]
         found = [(m, read(rows, self.stack, target)) for m, rows in self.replays]
         return found + [(m, m.value(self.stack, target, answer)) for m in VALUE_RULES
-                        if target.quantity in m.bends]
+                        if target.quantity in m.bends and not (m.keras_only and target.convention == "pytorch")]
 
     def candidates(self, target: Target, answer: Value) -> list[Candidate]:
         """Every distinct wrong value a misconception gives, with what the choice of options needs to know."""
@@ -127,7 +129,7 @@ class Analysis:
                 own = (any(m.applies(layer, self.seen) for layer in asked) if m.value is None
                        else target.quantity in m.bends)
                 near = not far_off(value, answer) or (m.signature and own)
-                found.append(Candidate(Distractor(value, m.id, m.title, m.feedback), m.is_first(self.stack, target), near))
+                found.append(Candidate(Distractor(value, m.id, m.title, m.feedback_for(target.convention)), m.is_first(self.stack, target), near))
         return found
 
     def distractors(self, target: Target, answer: Value, rng: Picker, minimum: int) -> tuple[Distractor, ...]:
@@ -325,22 +327,29 @@ def _near_values(answer: Value, stack: Stack, target: Target) -> list[Value]:
 
 # --- solution steps ----------------------------------------------------------------------------
 
-def shape_steps(stack: Stack, upto: int) -> list[Step]:
+def layer_shape_steps(stack: Stack, index: int, convention: str = "keras") -> list[Step]:
+    """How layer `index` changes the shape, in the framework the question is shown in."""
+    if convention == "pytorch":
+        return torch_shape_steps(stack, index)
+    return stack.layers[index].shape_steps(index, stack.input_of(index))
+
+
+def shape_steps(stack: Stack, upto: int, convention: str = "keras") -> list[Step]:
     """How the shape travels from the input through layer `upto` (layers that keep it are skipped)."""
-    steps: list[Step] = []
-    for i in range(upto + 1):
-        layer = stack.layers[i]
-        if layer.class_name not in SHAPE_KEEPING:
-            steps.extend(layer.shape_steps(i, stack.input_of(i)))
-    return steps
+    return [s for i in range(upto + 1) if stack.layers[i].class_name not in SHAPE_KEEPING
+            for s in layer_shape_steps(stack, i, convention)]
 
 
 def param_steps(stack: Stack, index: int, convention: str = "keras") -> list[Step]:
-    steps = stack.layers[index].param_steps(index, stack.input_of(index))
-    if convention == "pytorch" and isinstance(stack.layers[index], BatchNormalization):
+    layer = stack.layers[index]
+    steps = layer.param_steps(index, stack.input_of(index))
+    if convention == "pytorch" and isinstance(layer, BatchNormalization):
         # PyTorch keeps the running statistics as buffers: gamma and beta are the parameters.
         weights, statistics, _ = steps
         return [dataclasses.replace(statistics, topic="buffers"), dataclasses.replace(weights, topic="params")]
+    if convention == "pytorch" and isinstance(layer, Dense):  # nn.Linear's own words
+        return [dataclasses.replace(s, formula=s.formula.replace("n_in", "in_features")
+                                    .replace("units", "out_features")) for s in steps]
     return steps
 
 
@@ -381,7 +390,7 @@ def conv_params(rng: Picker, difficulty: int, convention: str) -> Built:
     family, stack = sample(rng, difficulty, families)
     convs = _indices(stack, CONV_LIKE)
     i = rng.choice(convs[1:] * 2 + convs[:1])  # a later conv 2 times in 3: its C_in is the previous conv's filters
-    return Built(family, stack, [Target(i, "params", convention)], param_steps(stack, i), show_shapes=True)
+    return Built(family, stack, [Target(i, "params", convention)], param_steps(stack, i, convention), show_shapes=True)
 
 
 def layer_params(rng: Picker, difficulty: int, convention: str) -> Built:
@@ -393,7 +402,7 @@ def layer_params(rng: Picker, difficulty: int, convention: str) -> Built:
     use_others = others and (not weighted or rng.choice(range(6)) == 0)  # zero-parameter layers: 1 in 6
     i = rng.choice(others if use_others else weighted)
     show = difficulty < 3
-    steps = ([] if show else shape_steps(stack, i - 1) if i else []) + param_steps(stack, i, convention)
+    steps = ([] if show else shape_steps(stack, i - 1, convention) if i else []) + param_steps(stack, i, convention)
     return Built(family, stack, [Target(i, "params", convention)], steps, show_shapes=show)
 
 
@@ -416,7 +425,7 @@ def total_params(rng: Picker, difficulty: int, convention: str) -> Built:
     if frozen or (convention == "keras" and any(isinstance(layer, BatchNormalization) for layer in stack.layers)):
         quantity = rng.choice(("params", "trainable_params", "non_trainable_params"))
     show = difficulty < 3
-    steps = [] if show else shape_steps(stack, len(stack.layers) - 1)
+    steps = [] if show else shape_steps(stack, len(stack.layers) - 1, convention)
     for i, layer in enumerate(stack.layers):
         if layer.has_weights:
             steps.extend(param_steps(stack, i, convention))
@@ -432,7 +441,8 @@ def output_shape(rng: Picker, difficulty: int, convention: str) -> Built:
     changing = _askable(stack, [i for i, layer in enumerate(stack.layers) if layer.class_name not in SHAPE_KEEPING
                                 and (len(stack.output_of(i)) > 1 or isinstance(layer, GlobalPooling))], convention)
     i = rng.choice(changing or [len(stack.layers) - 1])
-    return Built(family, stack, [Target(i, "output_shape", convention)], shape_steps(stack, i), show_shapes=False)
+    return Built(family, stack, [Target(i, "output_shape", convention)], shape_steps(stack, i, convention),
+                 show_shapes=False)
 
 
 def _flatten_stack(rng: Picker, difficulty: int) -> tuple[str, Stack, int]:
@@ -442,13 +452,14 @@ def _flatten_stack(rng: Picker, difficulty: int) -> tuple[str, Stack, int]:
 
 def flatten_size(rng: Picker, difficulty: int, convention: str) -> Built:
     family, stack, f = _flatten_stack(rng, difficulty)
-    return Built(family, stack, [Target(f, "output_size", convention)], shape_steps(stack, f), show_shapes=False)
+    return Built(family, stack, [Target(f, "output_size", convention)], shape_steps(stack, f, convention),
+                 show_shapes=False)
 
 
 def dense_after_flatten(rng: Picker, difficulty: int, convention: str) -> Built:
     family, stack, f = _flatten_stack(rng, difficulty)
     d = next(i for i in _indices(stack, Dense) if i > f)
-    steps = shape_steps(stack, f) + param_steps(stack, d)
+    steps = shape_steps(stack, f, convention) + param_steps(stack, d, convention)
     return Built(family, stack, [Target(d, "params", convention)], steps, show_shapes=False)
 
 
@@ -457,7 +468,8 @@ def summary_table(rng: Picker, difficulty: int, convention: str) -> Built:
     targets = [Target(i, "params", convention) for i in range(len(stack.layers))] + [Target(None, "params", convention)]
     steps: list[Step] = []
     for i in range(len(stack.layers)):
-        steps.extend(shape_steps(stack, i)[-1:] if difficulty < 3 else stack.layers[i].shape_steps(i, stack.input_of(i)))
+        steps.extend(shape_steps(stack, i, convention)[-1:] if difficulty < 3
+                     else layer_shape_steps(stack, i, convention))
         if stack.layers[i].has_weights:
             steps.extend(param_steps(stack, i, convention))
     steps.append(total_step(stack, "params", convention))
@@ -467,9 +479,9 @@ def summary_table(rng: Picker, difficulty: int, convention: str) -> Built:
 WEIGHTED_CONV = (Conv, DepthwiseConv, SeparableConv, ConvTranspose, Dense)
 
 
-def _prefix_steps(stack: Stack, index: int, show: bool) -> list[Step]:
+def _prefix_steps(stack: Stack, index: int, show: bool, convention: str) -> list[Step]:
     """How the input of layer `index` is reached, when the prompt does not show the shapes."""
-    return [] if show or index == 0 else shape_steps(stack, index - 1)
+    return [] if show or index == 0 else shape_steps(stack, index - 1, convention)
 
 
 def macs(rng: Picker, difficulty: int, convention: str) -> Built:
@@ -482,7 +494,8 @@ def macs(rng: Picker, difficulty: int, convention: str) -> Built:
     where = "input" if isinstance(layer, ConvTranspose) else "output"
     step = Step("macs", i, f"{where} positions × MACs per position", f"{positions:,} × {value // positions:,}", value)
     show = difficulty < 3
-    return Built(family, stack, [Target(i, "macs", convention)], _prefix_steps(stack, i, show) + [step], show_shapes=show)
+    return Built(family, stack, [Target(i, "macs", convention)], _prefix_steps(stack, i, show, convention) + [step],
+                 show_shapes=show)
 
 
 def memory_footprint(rng: Picker, difficulty: int, convention: str) -> Built:
@@ -512,17 +525,22 @@ def receptive_field_kind(rng: Picker, difficulty: int, convention: str) -> Built
         if j > i:
             break
         ks, ss, ds, _ = stack.layers[j].window()
-        k_eff = ds[0] * (ks[0] - 1) + 1
-        new_r = r + (k_eff - 1) * jump
-        steps.append(Step("receptive-field", j, "r + (k_eff − 1)·jump", f"{r} + ({k_eff} − 1)·{jump}", new_r))
-        r, jump = new_r, jump * ss[0]
+        k, s, d = ks[0], ss[0], ds[0]
+        new_r = r + d * (k - 1) * jump
+        if d > 1:
+            steps.append(Step("receptive-field", j, "r + d·(k − 1)·jump", f"{r} + {d}·({k} − 1)·{jump}", new_r))
+        else:
+            steps.append(Step("receptive-field", j, "r + (k − 1)·jump", f"{r} + ({k} − 1)·{jump}", new_r))
+        if s > 1 and j < i:  # the units after a stride sit s times further apart
+            steps.append(Step("jump", j, "jump·s", f"{jump}·{s}", jump * s))
+        r, jump = new_r, jump * s
     return Built(family, stack, [Target(i, "receptive_field", convention)], steps, show_shapes=True)
 
 
 def most_params(rng: Picker, difficulty: int, convention: str) -> Built:
     family, stack = sample(rng, max(difficulty, 2), STACK_FAMILIES[max(difficulty, 2)])  # ≥ 4 layers to choose from
     show = difficulty < 3
-    steps = [] if show else shape_steps(stack, len(stack.layers) - 1)
+    steps = [] if show else shape_steps(stack, len(stack.layers) - 1, convention)
     steps += [s for i, layer in enumerate(stack.layers) if layer.has_weights
               for s in param_steps(stack, i, convention)]
     return Built(family, stack, [Target(None, "layer_name", convention)], steps, show_shapes=show)
@@ -536,10 +554,33 @@ def trainable_split(rng: Picker, difficulty: int, convention: str) -> Built:
     # Something must be non-trainable: BatchNorm's statistics are, in Keras; in PyTorch only frozen weights are.
     stack, frozen = _freeze_first(stack, rng.choice(range(0 if has_bn and convention == "keras" else 1,
                                                           min(len(weighted), 3))))
-    steps = [s for i in weighted for s in param_steps(stack, i, convention)]
-    steps += [total_step(stack, "trainable_params", convention), total_step(stack, "non_trainable_params", convention)]
+    trainable, non_trainable = [], []
+    for i in weighted:
+        mine, others = _split_steps(stack, i, convention)
+        trainable += mine
+        non_trainable += others
+    # One sum after the other, each after its own steps: the first never shows the second's numbers.
+    steps = [*trainable, total_step(stack, "trainable_params", convention),
+             *non_trainable, total_step(stack, "non_trainable_params", convention)]
     targets = [Target(None, "trainable_params", convention), Target(None, "non_trainable_params", convention)]
     return Built(family, stack, targets, steps, show_shapes=difficulty < 3, extra={"frozen": frozen})
+
+
+def _split_steps(stack: Stack, index: int, convention: str) -> tuple[list[Step], list[Step]]:
+    """A layer's steps toward the trainable sum, and toward the non-trainable one (with PyTorch's
+    buffers, which count in neither: shown where a student would wonder about them)."""
+    layer, shape = stack.layers[index], stack.input_of(index)
+    if isinstance(layer, BatchNormalization):
+        weights = [layer.weight_step(index, shape)]
+        statistics = [dataclasses.replace(layer.statistics_step(index, shape),
+                                          topic="buffers" if convention == "pytorch" else "non-trainable-params")]
+    else:
+        weights, statistics = param_steps(stack, index, convention), []
+    if layer.trainable:
+        return [dataclasses.replace(s, topic="trainable-params") for s in weights], statistics
+    switch = "requires_grad_(False)" if convention == "pytorch" else "trainable=False"
+    frozen = Step("trainable-params", index, f"none ({switch})", "0", 0)
+    return [frozen], [dataclasses.replace(s, topic="non-trainable-params") for s in weights] + statistics
 
 
 def _reverse(rng: Picker, difficulty: int, convention: str, field: str) -> Built:
@@ -576,10 +617,27 @@ def _summary(rows: Sequence[Flow], stack: Stack, convention: str) -> list[tuple[
              layer_count(r, layer, whole)) for r, layer in zip(rows, stack.layers)]
 
 
-STEP_FEEDBACK = ("Layer {step}'s numbers are right: output {shape} and {params} parameters follow from the layers "
-                 "before it with the correct formulas. Find the first layer whose number no correct formula gives.")
-AFTER_FEEDBACK = ("Layer {step}'s numbers (output {shape}, {params} parameters) are wrong only as a consequence: "
-                  "they carry forward an earlier wrong number. Look for the first layer that goes wrong.")
+RIGHT_ROW = ("Layer {n}'s numbers are right: {shape} and {params} parameters follow from {source} with the "
+             "correct formulas. Look for the first row whose own numbers do not follow from the row above it.")
+CARRIED_ROW = ("Layer {n}'s numbers are computed correctly from layer {before}'s output shape as the student wrote "
+               "it ({source}): they differ from the true model only because they carry an earlier mistake forward. "
+               "Look further up for the row whose own numbers do not follow from the row above it.")
+
+
+def _row_feedback(i: int, student: list[tuple[list[int], int]], shown: list[tuple[list[int], int]],
+                  input_shape: list[int]) -> str:
+    """What is true of row `i` of the student's table: right, or right from a wrong input."""
+    shape, params = student[i]
+    source = _shape_words(student[i - 1][0] if i else input_shape)
+    if student[i] != shown[i]:
+        return CARRIED_ROW.format(n=i + 1, before=i, source=source)
+    where = f"layer {i}'s output shape ({source})" if i else f"the input ({source})"
+    return RIGHT_ROW.format(n=i + 1, shape=_shape_words(shape), params=f"{params:,}", source=where)
+
+
+def _shape_words(shape: Sequence[int]) -> str:
+    """A shape as the table shows it: 30×30×64, or 57,600 for a vector."""
+    return f"{shape[0]:,}" if len(shape) == 1 else shape_text(tuple(shape))
 
 
 def row_choices(first: int, rows: int, rng: Picker) -> list[int]:
@@ -599,28 +657,33 @@ def row_choices(first: int, rows: int, rng: Picker) -> list[int]:
 
 
 def spot_the_error(rng: Picker, difficulty: int, convention: str) -> Built:
-    """A worked summary table with one misconception in it (as in the seed blog): find the first wrong row."""
+    """A worked summary table with one slip in it (as in the seed blog): find the wrong row.
+
+    The misconception is applied at one layer only; every later row is computed correctly from
+    the student's own previous row, so exactly one row is wrong on its own inputs.
+    """
     family, stack = sample(rng, max(difficulty, 2), STACK_FAMILIES[max(difficulty, 2)])  # ≥ 4 steps
-    by_first: dict[int, list[tuple[Misconception, list[Flow]]]] = {}
+    by_row: dict[int, list[tuple[Misconception, list[Flow]]]] = {}
     shown = _summary(stack.flow, stack, convention)
-    for m, rows in Analysis(stack, [Target(None, "params", convention)]).replays:
-        wrong = _summary(rows, stack, convention)
-        if len(rows) == len(stack.layers) and wrong != shown:
-            first = next(i for i, (a, b) in enumerate(zip(wrong, shown)) if a != b)
-            by_first.setdefault(first, []).append((m, rows))
-    first = rng.choice(sorted(by_first))  # vary where the error sits, then which mistake it is
-    m, rows = rng.choice(by_first[first])
+    for m, _ in Analysis(stack, [Target(None, "params", convention)]).replays:
+        for j, layer in enumerate(stack.layers):
+            if not m.applies(layer):
+                continue
+            rows = replay(m, stack, at=j)
+            if len(rows) == len(stack.layers) and _summary(rows, stack, convention)[j] != shown[j]:
+                by_row.setdefault(j, []).append((m, rows))
+    # Where the error sits (a row with a line of its own in PyTorch code), then which mistake it is.
+    first = rng.choice(_askable(stack, sorted(by_row), convention) or sorted(by_row))
+    m, rows = rng.choice(by_row[first])
     student = _summary(rows, stack, convention)
     worked = [{"layer": i, "output_shape": shape, "params": params} for i, (shape, params) in enumerate(student)]
     choices = row_choices(first, len(stack.layers), rng)
-    distractors = tuple(Distractor(i + 1, NEAR_MISS, "Not the first error",
-                                   (AFTER_FEEDBACK if i > first and student[i] != shown[i] else STEP_FEEDBACK)
-                                   .format(step=i + 1, shape="×".join(map(str, student[i][0])),
-                                           params=f"{student[i][1]:,}"))
-                        for i in choices)  # every other row, so each gets feedback
+    input_shape = channels_first(stack.input_shape) if convention == "pytorch" else list(stack.input_shape)
+    distractors = tuple(Distractor(i + 1, NEAR_MISS, "Not the first error",  # every other row, each with feedback
+                                   _row_feedback(i, student, shown, input_shape)) for i in choices)
     part = Part(Target(None, "step", convention), first + 1, distractors, option_order(len(distractors), rng))
-    steps = stack.layers[first].shape_steps(first, stack.input_of(first)) + param_steps(stack, first, convention)
-    steps.append(Step("spot-the-error", first, m.title, m.explanation, first + 1))
+    steps = layer_shape_steps(stack, first, convention) + param_steps(stack, first, convention)
+    steps.append(Step("spot-the-error", first, m.title, m.explain(convention), first + 1))
     return Built(family, stack, [part.target], steps, show_shapes=False,
                  extra={"worked": worked, "misconception": m.id}, parts=(part,))
 

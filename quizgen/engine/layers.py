@@ -38,7 +38,8 @@ class Step:
     """One line of a worked solution: a formula in symbols, the numbers put in, the result.
 
     `topic` names what is computed (templates turn it into words); `layer` indexes the stack
-    (None for whole-stack steps).
+    (None for whole-stack steps); `call`, in PyTorch code where a layer is written as several
+    modules (a pad, then the convolution), which of them the step is about, from 0.
     """
 
     topic: str
@@ -46,10 +47,14 @@ class Step:
     formula: str
     substitution: str
     result: int | list[int]
+    call: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"topic": self.topic, "layer": self.layer, "formula": self.formula,
-                "substitution": self.substitution, "result": self.result}
+        doc = {"topic": self.topic, "layer": self.layer, "formula": self.formula,
+               "substitution": self.substitution, "result": self.result}
+        if self.call:
+            doc["call"] = self.call
+        return doc
 
 
 def times(*factors: int) -> str:
@@ -71,7 +76,19 @@ def window_length(n: int, k: int, s: int, d: int, padding: str) -> int:
     return (n - d * (k - 1) - 1) // s + 1
 
 
-def window_step(index: int, axis: str, n: int, k: int, s: int, d: int, padding: str) -> Step:
+def window_step(index: int, axis: str, n: int, k: int, s: int, d: int, padding: str,
+                torch_padding: int | None = None, pooling: bool = False, call: int = 0) -> Step:
+    """One axis's output length, worked as Keras states it, or (given `torch_padding`, the `padding=`
+    of a PyTorch module) with PyTorch's formula, floor((H + 2p − d(k − 1) − 1)/s) + 1."""
+    if torch_padding is not None:
+        p = torch_padding
+        out = (n + 2 * p - d * (k - 1) - 1) // s + 1
+        rounding = " (ceil_mode=False)" if pooling else ""
+        if d == 1:
+            return Step("output-length", index, f"{axis}_out = floor(({axis} + 2·p − k)/s) + 1{rounding}",
+                        f"floor(({n} + 2·{p} − {k})/{s}) + 1", out, call)
+        return Step("output-length", index,
+                    f"{axis}_out = floor(({axis} + 2·p − d·(k − 1) − 1)/s) + 1{rounding}", f"floor(({n} + 2·{p} − {d}·({k} − 1) − 1)/{s}) + 1", out, call)
     out = window_length(n, k, s, d, padding)
     if padding in ("same", "causal"):
         return Step("output-length", index, f"{axis}_out = ceil({axis}/s)", f"ceil({n}/{s})", out)
@@ -214,23 +231,29 @@ class Windowed(Layer):
                                    f"(input shape {list(shape)}, padding 'valid')")
         return out
 
-    def window_steps(self, index: int, shape: Shape) -> list[Step]:
-        """One step per spatial axis, or one for all when every axis computes the same numbers."""
+    def window_steps(self, index: int, shape: Shape, torch_padding: tuple[int, ...] | None = None,
+                     call: int = 0) -> list[Step]:
+        """One step per spatial axis, or one for all when every axis computes the same numbers.
+        `torch_padding`: the PyTorch module's padding per axis, to work it in PyTorch's formula
+        (`shape` is then what that module receives)."""
         ks, ss, ds, padding = self.window()
-        axes = list(zip(AXES[self.rank], shape[:-1], ks, ss, ds))
+        pads = torch_padding or (None,) * self.rank
+        axes = list(zip(AXES[self.rank], shape[:-1], ks, ss, ds, pads))
+        pooling = isinstance(self, Pooling)
         if len(axes) > 1 and len({a[1:] for a in axes}) == 1:
-            first = window_step(index, *axes[0], padding)
+            axis, *numbers = axes[0]
+            first = window_step(index, axis, *numbers[:4], padding, numbers[4], pooling, call)
             names = " = ".join(f"{a[0]}_out" for a in axes)
-            return [Step(first.topic, index, first.formula.replace(f"{axes[0][0]}_out", names, 1),
-                         first.substitution, first.result)]
-        return [window_step(index, *axis, padding) for axis in axes]
+            return [Step(first.topic, index, first.formula.replace(f"{axis}_out", names, 1),
+                         first.substitution, first.result, call)]
+        return [window_step(index, axis, n, k, s, d, padding, p, pooling, call) for axis, n, k, s, d, p in axes]
 
     def shape_steps(self, index: int, shape: Shape) -> list[Step]:
         out = self.output_shape(index, shape)
         return [*self.window_steps(index, shape),
                 Step("output-shape", index, self.channel_formula(), shape_text(out), list(out))]
 
-    def channel_formula(self) -> str:
+    def channel_formula(self, framework: str = "keras") -> str:
         return "channels unchanged"
 
 
@@ -286,8 +309,8 @@ class Conv(Windowed):
             formula, subst = f"{k_sym}·{c_sym}·F (no bias)", f"{times(*ks)}·{c_val}·{f}"
         return [Step("params", index, formula, subst, self.params(shape).total)]
 
-    def channel_formula(self) -> str:
-        return "channels = F (filters)"
+    def channel_formula(self, framework: str = "keras") -> str:
+        return "channels = out_channels" if framework == "pytorch" else "channels = F (filters)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,8 +427,8 @@ class DepthwiseConv(Windowed):
                          self.params(shape).total)]
         return [Step("params", index, f"{k_sym}·C_in·dm (no bias)", times(*ks, c, dm), self.params(shape).total)]
 
-    def channel_formula(self) -> str:
-        return "channels = C_in·depth_multiplier"
+    def channel_formula(self, framework: str = "keras") -> str:
+        return "channels = out_channels" if framework == "pytorch" else "channels = C_in·depth_multiplier"
 
 
 @dataclass(frozen=True, slots=True)
@@ -450,7 +473,9 @@ class SeparableConv(Windowed):
         return [Step("params", index, f"{k_sym}·C_in·dm + C_in·dm·F (no bias)",
                      f"{times(*ks, c, dm)} + {times(c, dm, f)}", total)]
 
-    def channel_formula(self) -> str:
+    def channel_formula(self, framework: str = "keras") -> str:
+        if framework == "pytorch":
+            return "channels = out_channels of the pointwise (1×1) convolution"
         return "channels = F (filters of the pointwise part)"
 
 
@@ -592,11 +617,22 @@ class BatchNormalization(Layer):
         c = shape[-1]
         return ParamCount((self.center + self.scale) * c, 2 * c)
 
-    def param_steps(self, index: int, shape: Shape) -> list[Step]:
+    def weight_step(self, index: int, shape: Shape) -> Step:
+        """gamma and beta: trained, unless the layer is frozen."""
         c, kept = shape[-1], self.center + self.scale
         names = " + ".join(n for n, on in (("gamma", self.scale), ("beta", self.center)) if on) or "none"
-        return [Step("trainable-params", index, f"{names}: {kept}·C", f"{kept}·{c}", kept * c),
-                Step("non-trainable-params", index, "moving mean + moving variance: 2·C", f"2·{c}", 2 * c),
+        if self.trainable:
+            return Step("trainable-params", index, f"{names}: {kept}·C", f"{kept}·{c}", kept * c)
+        return Step("non-trainable-params", index, f"{names}, frozen: {kept}·C", f"{kept}·{c}",
+                    kept * c)
+
+    def statistics_step(self, index: int, shape: Shape) -> Step:
+        c = shape[-1]
+        return Step("non-trainable-params", index, "moving mean + moving variance: 2·C", f"2·{c}", 2 * c)
+
+    def param_steps(self, index: int, shape: Shape) -> list[Step]:
+        c, kept = shape[-1], self.center + self.scale
+        return [self.weight_step(index, shape), self.statistics_step(index, shape),
                 Step("params", index, f"{kept + 2}·C", f"{kept + 2}·{c}", (kept + 2) * c)]
 
 

@@ -84,6 +84,8 @@ class Misconception:
     first: FirstRule | None = None
     signature: bool = False  # the mistake this layer kind is known for: may be shown even when far off
     source: str = ""
+    pytorch: str = ""  # the explanation beside PyTorch code, where Keras's words would not fit it
+    keras_only: bool = False  # the mistake needs what only Keras shows (padding='same', Keras's BatchNorm count)
 
     def applies(self, layer: Layer, seen: Seen = TABLE) -> bool:
         return (isinstance(layer, self.layers) and (self.when is None or self.when(layer))
@@ -96,14 +98,22 @@ class Misconception:
     def is_first(self, stack: Stack, target: Target) -> bool:
         return self.first is not None and self.first(stack, target)
 
+    def explain(self, convention: str = "keras") -> str:
+        return self.pytorch if convention == "pytorch" and self.pytorch else self.explanation
+
+    def feedback_for(self, convention: str = "keras") -> str:
+        return f"{self.title}. {self.explain(convention)}"
+
     @property
     def feedback(self) -> str:
-        return f"{self.title}. {self.explanation}"
+        return self.feedback_for()
 
 
-def replay(m: Misconception, stack: Stack, upto: int | None = None, seen: Seen = TABLE) -> list[Flow]:
+def replay(m: Misconception, stack: Stack, upto: int | None = None, seen: Seen = TABLE,
+           at: int | None = None) -> list[Flow]:
     """Recompute the stack as a student holding `m` would, applying it wherever it fits and the
-    question lets them (`seen`: no shape is bent where the shapes are printed).
+    question lets them (`seen`: no shape is bent where the shapes are printed), or only at layer
+    `at` when given (one slip, every later layer then computed right from its wrong input).
 
     Stops early where the wrong shapes no longer make a valid stack (a student would notice),
     so the result may be shorter than the stack. Layers before the first change are reused;
@@ -112,7 +122,7 @@ def replay(m: Misconception, stack: Stack, upto: int | None = None, seen: Seen =
     rows: list[Flow] = []
     cur, prev, diverged = stack.input_shape, None, False
     for i, layer in enumerate(stack.layers[:None if upto is None else upto + 1]):
-        applies = m.applies(layer, seen)
+        applies = (at is None or i == at) and m.applies(layer, seen)
         if not (diverged or applies):
             rows.append(stack.flow[i])
             cur, prev = stack.shapes[i + 1], layer
@@ -647,7 +657,9 @@ CATALOGUE: tuple[Misconception, ...] = (
         "conv1d-kernel-squared", "Squared a 1D kernel",
         "A Conv1D kernel of size k covers k steps and all C_in channels: k×C_in weights per filter, not k×k. "
         "The feature (embedding) dimension is the channel count.",
-        (LAYER_KINDS["Conv1D"],), params=_kernel_squared, signature=True, source="misconceptions.md #3"),
+        (LAYER_KINDS["Conv1D"],), params=_kernel_squared, signature=True, source="misconceptions.md #3",
+        pytorch="An nn.Conv1d kernel of size k covers k steps and all in_channels: k×in_channels weights per "
+                "filter, not k×k. The feature (embedding) dimension is the channel count."),
     Misconception(
         "input-depth-called-stride", "Used the stride where the input depth belongs",
         "The formula is (k×k×C_in + 1)×F: the third factor is the depth (channels) of the input, not the stride. "
@@ -673,42 +685,54 @@ CATALOGUE: tuple[Misconception, ...] = (
         "wrong-flatten-size", "Wrong Flatten size",
         "Flatten keeps every value: its length is height × width × channels of the last feature map "
         "(after the last pooling). Leaving the channels out makes the first Dense layer wrong too.",
-        (Flatten,), shape=_flatten_without_channels, signature=True, source="misconceptions.md #8"),
+        (Flatten,), shape=_flatten_without_channels, signature=True, source="misconceptions.md #8",
+        pytorch="nn.Flatten keeps every value: its length is channels × height × width of the last feature map "
+                "(after the last pooling). Leaving the channels out makes the nn.Linear after it wrong too."),
     Misconception(
         "no-floor-fractional-size", "Rounded instead of flooring",
         "When (W − k)/s is not whole, the last partial window is dropped: take the floor, then add 1. "
         "Rounding to the nearest number gives one too many.",
         (Windowed,), shape=_per_axis(_valid_only(lambda span, s: (2 * span + s) // (2 * s) + 1)), when=_valid_padding,
-        source="misconceptions.md #9"),
+        source="misconceptions.md #9",
+        pytorch="When (W + 2p − k)/s is not whole, the last partial window is dropped: take the floor, then add 1 "
+                "(PyTorch's ceil_mode=False). Rounding to the nearest number gives one too many."),
     Misconception(
         "ceil-instead-of-floor", "Rounded up",
         "Keras and PyTorch floor the division in floor((W − k)/s) + 1; a window that would run past the "
         "edge is not computed. Rounding up only 'works' for AlexNet's famous 227 input.",
         (Windowed,), shape=_per_axis(_valid_only(lambda span, s: -(-span // s) + 1)), when=_valid_padding,
-        source="misconceptions.md #10"),
+        source="misconceptions.md #10",
+        pytorch="PyTorch floors the division in floor((W + 2p − k)/s) + 1: with ceil_mode=False, the default, a "
+                "window that would run past the edge is not computed."),
     Misconception(
         "plus-one-inside-or-missing", "Dropped the +1",
         "The number of window positions is floor((W − k)/s) + 1: the +1 counts the first position "
         "and sits outside the division.",
         (Windowed,), shape=_per_axis(_valid_only(lambda span, s: span // s)), when=_valid_padding,
-        source="misconceptions.md #11"),
+        source="misconceptions.md #11",
+        pytorch="The number of window positions is floor((W + 2p − k)/s) + 1: the +1 counts the first position "
+                "and sits outside the division."),
     Misconception(
         "same-means-same-size-with-stride", "Took 'same' to keep the size",
         "padding='same' keeps the size only with stride 1. With stride s the output is ceil(W/s).",
         (Windowed,), shape=_per_axis(lambda n, k, s, d, p: n if p == "same" and s > 1 else None),
         when=_same_strided, shown=_same_is_shown, first=_asked(Windowed, when=_same_strided),
-        source="misconceptions.md #12"),
+        source="misconceptions.md #12",
+        keras_only=True),
     Misconception(
         "same-without-ceil", "Divided without rounding up",
         "With padding='same' the output length is ceil(W/s): an odd size such as 7 with stride 2 gives 4, not 3.",
         (Windowed,), shape=_per_axis(lambda n, k, s, d, p: n // s if p == "same" and s > 1 else None),
         when=_same_strided, shown=_same_is_shown, first=_asked(Windowed, when=_same_strided),
-        source="misconceptions.md #13"),
+        source="misconceptions.md #13",
+        keras_only=True),
     Misconception(
         "pool-stride-default", "Pooled with stride 1",
         "When no stride is given, Keras and PyTorch pooling use stride = pool size, so the windows do not "
         "overlap: floor((W − p)/p) + 1.",
-        (Pooling,), shape=_pool_stride_one, shown=_stride_not_printed, source="misconceptions.md #14"),
+        (Pooling,), shape=_pool_stride_one, shown=_stride_not_printed, source="misconceptions.md #14",
+        pytorch="When no stride is given, PyTorch's pooling uses stride = kernel_size, so the windows do not "
+                "overlap: floor((W + 2p − k)/k) + 1."),
     Misconception(
         "output-channels-multiply", "Multiplied the channels",
         "Each filter spans all input channels and produces ONE feature map, so a convolution outputs "
@@ -726,13 +750,15 @@ CATALOGUE: tuple[Misconception, ...] = (
         "batchnorm-two-per-channel", "Counted only gamma and beta",
         "Keras counts 4 values per channel for BatchNormalization: gamma and beta are trained, and the "
         "moving mean and moving variance are non-trainable parameters.",
-        (BatchNormalization,), params=_bn_two, shown=_keras_counts, first=_asked(BatchNormalization, model=True), source="misconceptions.md #18"),
+        (BatchNormalization,), params=_bn_two, shown=_keras_counts, first=_asked(BatchNormalization, model=True), source="misconceptions.md #18",
+        keras_only=True),
     Misconception(
         "batchnorm-stats-trainable", "Took the moving statistics for trainable",
         "The moving mean and variance are updated by averaging, not by gradient descent: Keras lists "
         "them as non-trainable (2 per channel); only gamma and beta are trainable.",
         (BatchNormalization,), params=_bn_all_trainable, shown=_keras_counts, first=_asked(BatchNormalization, model=True),
-        source="misconceptions.md #18-19"),
+        source="misconceptions.md #18-19",
+        keras_only=True),
     Misconception(
         "dense-on-nd-input-fully-connected", "Connected Dense to every value",
         "A Keras Dense layer on a non-flat input acts on the last axis only, sharing its weights over the "
@@ -743,7 +769,8 @@ CATALOGUE: tuple[Misconception, ...] = (
         "Keras sizes a transposed convolution by its padding mode: 'same' gives W·s, 'valid' gives "
         "W·s + max(k − s, 0). Running the conv formula backwards is not the rule.",
         (ConvTranspose,), shape=_transpose_inverse, when=lambda layer: layer.output_padding is None,
-        first=_asked(ConvTranspose), source="misconceptions.md #21"),
+        first=_asked(ConvTranspose), source="misconceptions.md #21",
+        keras_only=True),
     Misconception(
         "depthwise-times-filters", "Treated a depthwise conv like a normal one",
         "A depthwise kernel filters each input channel on its own: k×k×C_in×depth_multiplier weights. "
@@ -755,7 +782,9 @@ CATALOGUE: tuple[Misconception, ...] = (
         "Padding widens the input before the window slides: 'same' gives ceil(W/s), and a ZeroPadding "
         "layer adds its rows and columns to the size.",
         (Windowed, ZeroPadding), shape=_forgot_padding,
-        when=lambda layer: isinstance(layer, ZeroPadding) or layer.padding == "same", source="misconceptions.md #25"),
+        when=lambda layer: isinstance(layer, ZeroPadding) or layer.padding == "same", source="misconceptions.md #25",
+        pytorch="Padding widens the input before the window slides: padding=p adds p zeros at both ends of each "
+                "axis, (W + 2p − k)/s, and an nn.ZeroPad module adds its before and after amounts to the size."),
     Misconception(
         "dilation-ignored", "Ignored the dilation",
         "A dilated kernel of size k with dilation d spans d·(k − 1) + 1 input positions, so the output "
@@ -763,7 +792,9 @@ CATALOGUE: tuple[Misconception, ...] = (
         (Conv, DepthwiseConv, SeparableConv),
         shape=_per_axis(lambda n, k, s, d, p: (n - k) // s + 1 if p == "valid" and d > 1 else None),
         when=lambda layer: max(layer.dilation_rate) > 1,
-        first=_asked(Conv, DepthwiseConv, SeparableConv, when=lambda layer: max(layer.dilation_rate) > 1)),
+        first=_asked(Conv, DepthwiseConv, SeparableConv, when=lambda layer: max(layer.dilation_rate) > 1),
+        pytorch="A dilated kernel of size k with dilation d spans d·(k − 1) + 1 input positions, so the output "
+                "is floor((W + 2p − d·(k − 1) − 1)/s) + 1. Dilation adds no weights."),
     Misconception(
         "groups-ignored", "Ignored the groups",
         "A grouped convolution splits the channels into g groups; each filter sees only C_in/g of them, "
@@ -781,12 +812,16 @@ CATALOGUE: tuple[Misconception, ...] = (
         "A layer with trainable=False keeps its weights, but they are not updated: Keras lists them as "
         "non-trainable parameters.",
         WEIGHTED + (BatchNormalization,), params=_frozen_still_trainable, counts_frozen=True, when=_frozen,
-        first=_asked(Layer, when=_frozen, model=True)),
+        first=_asked(Layer, when=_frozen, model=True),
+        pytorch="requires_grad_(False) keeps a module's weights in model.parameters(), but they are not "
+                "updated: they are not trainable (p.requires_grad is False)."),
     Misconception(
         "frozen-params-vanish", "Dropped the frozen weights",
         "Freezing a layer does not remove its weights: they still count, as non-trainable parameters.",
         WEIGHTED + (BatchNormalization,), params=_frozen_vanish, counts_frozen=True, when=_frozen,
-        first=_asked(Layer, when=_frozen, model=True)),
+        first=_asked(Layer, when=_frozen, model=True),
+        pytorch="requires_grad_(False) does not remove the weights: they stay in model.parameters(), with "
+                "requires_grad False, and still count."),
     Misconception(
         "flops-vs-macs", "Counted FLOPs instead of MACs",
         "One multiply–accumulate (MAC) is one multiplication plus one addition. FLOP counts are about twice "

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from quizgen.engine.frameworks import has_module
 from quizgen.engine.layers import AXES, Layer, Shape, ZeroPadding, shape_text
 from quizgen.engine.misconceptions import CATALOGUE
 from quizgen.engine.quantities import MEMORY_DECIMALS
@@ -21,7 +22,7 @@ from quizgen.engine.summary import layer_names
 from quizgen.render.formats import MOODLE_TYPES
 from quizgen.render.present import shapes_shown
 
-EXPLANATIONS = {m.id: m.explanation for m in CATALOGUE}
+EXPLANATIONS = {(m.id, convention): m.explain(convention) for m in CATALOGUE for convention in ("keras", "pytorch")}
 
 # Keras defaults a reader takes for granted: a config value equal to one is left out of the
 # layer's description (strides and padding are always shown: they are what shape questions test).
@@ -107,6 +108,7 @@ class LayerRow:
     settings: tuple[tuple[str, Any], ...] = ()  # config key and value text (ZeroPadding: pairs), for prose
     lines: tuple[int, ...] = ()  # where the shown code writes the layer (Keras or PyTorch style)
     modules: tuple[str, ...] = ()  # PyTorch style: the module on each of those lines, e.g. nn.Conv2d
+    folded: bool = False  # PyTorch style: a ZeroPadding written as the next module's padding=, no line of its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +172,17 @@ class SolutionLine:
     substitution: str
     result: Value
     restates: bool  # the substitution already reads as the result (a shape written out): show it once
+    call: int = 0  # PyTorch code: which of the row's modules (and lines) the step is about
+
+    @property
+    def line(self) -> int | None:
+        """The code line the step is about, when the question shows code."""
+        return self.row.lines[min(self.call, len(self.row.lines) - 1)] if self.row and self.row.lines else None
+
+    @property
+    def module(self) -> str | None:
+        """The PyTorch module the step is about (nn.ZeroPad2d, then nn.Conv2d, ...)."""
+        return self.row.modules[min(self.call, len(self.row.modules) - 1)] if self.row and self.row.modules else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,8 +255,10 @@ class QuestionView:
                                    if c.wrong and not c.wrong.near_miss))
 
 
-def wrong(d: Distractor) -> Wrong:
-    return Wrong(d.value, d.misconception, d.title, EXPLANATIONS.get(d.misconception, d.feedback), d.near_miss)
+def wrong(d: Distractor, convention: str = "keras") -> Wrong:
+    """The mistake behind a wrong value, explained in the words of the question's framework."""
+    return Wrong(d.value, d.misconception, d.title, EXPLANATIONS.get((d.misconception, convention), d.feedback),
+                 d.near_miss)
 
 
 def tolerance(answer: int | float) -> float:
@@ -283,11 +298,12 @@ def view(q: Question, number: int, figure_prefix: str = "") -> QuestionView:
     rows = tuple(LayerRow(i + 1, names[i], layer.class_name, layer_code(layer, asked.get(i, frozenset())),
                           _first(stack.output_of(i)) if pytorch else stack.output_of(i),
                           settings(layer, asked.get(i, frozenset())) if q.style == "prose" else (), layer_lines[i],
-                          tuple(code[n - 1].strip().partition("(")[0] for n in layer_lines[i]) if pytorch else ())
+                          tuple(code[n - 1].strip().partition("(")[0] for n in layer_lines[i]) if pytorch else (),
+                          pytorch and not has_module(stack, i))
                  for i, layer in enumerate(stack.layers))
     parts = []
     for n, p in enumerate(q.parts, 1):
-        wrongs = tuple(wrong(d) for d in p.distractors)
+        wrongs = tuple(wrong(d, p.target.convention) for d in p.distractors)
         choices = tuple(Choice(o.letter, o.value, o.correct, wrongs[i - 1] if i else None)
                         for o, i in zip(p.options, p.option_order))
         parts.append(PartView(n, p.target, None if p.target.layer is None else rows[p.target.layer], p.answer,
@@ -295,7 +311,7 @@ def view(q: Question, number: int, figure_prefix: str = "") -> QuestionView:
                               _blanks(p.answer, wrongs, p.target.convention)))
     solution = tuple(SolutionLine(s.topic, None if s.layer is None else rows[s.layer], s.formula, s.substitution,
                                   s.result, s.substitution == (shape_text(s.result) if isinstance(s.result, list)
-                                                               else str(s.result)))
+                                                               else str(s.result)), s.call)
                      for s in q.solution)
     worked = tuple((tuple(w["output_shape"]), w["params"]) for w in q.extra.get("worked", ()))
     marked = {n for p in parts if p.row and len(parts) == 1 for n in p.row.lines}
