@@ -3,6 +3,7 @@ slot, the manifest and the grading key, all or nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ class ExamOutput:
     templates: Path | None = None
     only: str | None = None  # a variant code: rebuild just its worksheets and keys
     force: bool = False
+    paper: str | None = None  # PDF page size
 
 
 def planned_files(plan: ExamPlan, out: ExamOutput) -> list[str]:
@@ -28,7 +30,8 @@ def planned_files(plan: ExamPlan, out: ExamOutput) -> list[str]:
     codes = [out.only] if out.only else [v.code for v in plan.variants]
     names = [f"{code}{suffix}.{FORMATS[f].extension}" for code in codes for f in out.formats
              for suffix in ("", "-key")]
-    return names if out.only else names + ["moodle.xml", "manifest.json", "grading-key.csv"]
+    prints = ["print.pdf"] if "pdf" in out.formats else []  # all variants, to print duplex
+    return names if out.only else names + prints + ["moodle.xml", "manifest.json", "grading-key.csv"]
 
 
 def check_output(plan: ExamPlan, out: ExamOutput) -> list[str]:
@@ -37,6 +40,10 @@ def check_output(plan: ExamPlan, out: ExamOutput) -> list[str]:
         raise QuizgenError(f"{out.folder} is not a folder")
     if out.only and out.only not in {v.code for v in plan.variants}:
         raise QuizgenError(f"no variant {out.only!r}; this exam has {plan.variants[0].code} to {plan.variants[-1].code}")
+    if "pdf" in out.formats:
+        from quizgen.render.pdf import require
+
+        require()
     names = planned_files(plan, out)
     existing = [n for n in names if (out.folder / n).exists()]
     if existing and not out.force:
@@ -73,7 +80,7 @@ def write_exam(plan: ExamPlan, out: ExamOutput, progress: Callable[[int], None] 
 def _render(plan: ExamPlan, out: ExamOutput, scratch: Path, progress: Callable[[int], None] | None) -> None:
     from quizgen.render.files import write_atomic
     from quizgen.render.formats import FORMATS
-    from quizgen.render.publish import Look, load, write
+    from quizgen.render.publish import Look, load, write, write_print_file
     from quizgen.render.publish import plan as plan_file
     from quizgen.render.view import Sheet, category_name
 
@@ -81,21 +88,26 @@ def _render(plan: ExamPlan, out: ExamOutput, scratch: Path, progress: Callable[[
     kinds = tuple(dict.fromkeys(k for slot in bp.slots for k in slot.kinds))
     difficulties = tuple(sorted({d for slot in bp.slots for d in slot.difficulties}))
     look = Look(title=bp.title, templates=out.templates, answers="separate")
+    paper = dataclasses.replace(look, paper=out.paper)  # for the PDFs
+    sheets = {v.code: Sheet(bp.seed, None, kinds, difficulties, v.code, v.student, bp.instructions or None)
+              for v in plan.variants}
     done = 0
     for fmt in out.formats:
-        renderer = None
+        renderer, fmt_look = None, paper if FORMATS[fmt].typeset else look
         for v in plan.variants:
             if out.only and v.code != out.only:
                 continue
-            p = plan_file(FORMATS[fmt], look, str(scratch / f"{v.code}.{FORMATS[fmt].extension}"), force=True)
+            p = plan_file(FORMATS[fmt], fmt_look, str(scratch / f"{v.code}.{FORMATS[fmt].extension}"), force=True)
             renderer = renderer or load(p)
-            sheet = Sheet(bp.seed, None, kinds, difficulties, v.code, v.student, bp.instructions or None)
-            write(p, renderer, v.questions, sheet, force=True)
+            write(p, renderer, v.questions, sheets[v.code], force=True)
             done += 1
             if progress:
                 progress(done)
     if out.only:
         return
+    if "pdf" in out.formats:
+        write_print_file(scratch / "print.pdf", paper, Sheet(bp.seed, None, kinds, difficulties),
+                         [(sheets[v.code], v.questions) for v in plan.variants], force=True)
     by_slot = [(slot, v.questions[n]) for n, slot in enumerate(bp.slots) for v in plan.variants]
     p = plan_file(FORMATS["moodle"], Look(title=bp.title, templates=out.templates, category=bp.category),
                   str(scratch / "moodle.xml"), force=True)

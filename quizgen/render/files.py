@@ -56,6 +56,35 @@ def write_atomic(path: Path, chunks: Iterable[str], force: bool = False) -> None
         raise
 
 
+def write_bytes(path: Path, data: bytes, force: bool = False) -> None:
+    """A binary file (a PDF), all or nothing like `write_atomic`."""
+    check_writable(path, force)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise QuizgenError(f"cannot write {path}: {error.strerror or error}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException as error:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise QuizgenError(f"cannot write {path}: {error.strerror or error}") from None
+        raise
+
+
+def emit_bytes(target: str, data: bytes, force: bool = False) -> None:
+    """`emit` for a binary file."""
+    if target == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_bytes(Path(target), data, force)
+
+
 def emit(target: str, chunks: Iterable[str], force: bool = False) -> None:
     """Write to a file, or to standard output when `target` is "-"."""
     if target == "-":

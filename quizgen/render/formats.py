@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ANSWERS = ("separate", "inline", "none")  # where a worksheet's answer key goes
+PAPERS = ("a4", "letter")  # PDF page sizes (as Typst names them: "a4", "us-letter")
 MOODLE_TYPES = ("multichoice", "numerical", "auto")  # how Moodle asks a question (see view.moodle_type)
 
 
@@ -22,6 +23,7 @@ class Format:
     autoescape: bool = False  # HTML and XML: every value is escaped unless a filter marks it safe
     diagrams: bool = False  # draw each stack unless --no-diagram: where the drawing sits inside the file
     figure_files: bool = False  # drawings go in .svg files beside the main one, which links them
+    typeset: bool = False  # the templates write Typst source, typeset into bytes by quizgen.render.pdf
 
     @property
     def folder(self) -> str | None:
@@ -36,6 +38,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            "html/worksheet.html.j2", "html/key.html.j2", autoescape=True, diagrams=True),
     Format("moodle", "xml", "Moodle XML for Question bank → Import", "moodle/questions.xml.j2", autoescape=True,
            diagrams=True),
+    Format("pdf", "pdf", "PDF worksheet to print (typeset by Typst: pip install 'quizgen[pdf]'), key beside it",
+           "pdf/worksheet.typ.j2", "pdf/key.typ.j2", autoescape=True, typeset=True),
 )}
 
 
