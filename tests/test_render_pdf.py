@@ -211,3 +211,19 @@ def test_answer_sheet_qr_code_reads_back_as_the_variant_id(exam: Path) -> None:
     sheet = real(sources[0], "png", 150)[-1]
     found = zxingcpp.read_barcodes(image.open(io.BytesIO(sheet)))
     assert [(r.text, r.format.name) for r in found] == [("V02", "QRCode")]
+
+
+def test_exam_keys_match_the_grading_key(exam: Path) -> None:
+    rows = list(csv.DictReader((exam / "grading-key.csv").open(encoding="utf-8")))
+    for code in sorted({r["variant"] for r in rows}):
+        mine = [r for r in rows if r["variant"] == code]
+        count = max(int(r["question"]) for r in mine)
+        found = segments(pages(exam / f"{code}-key.pdf"), count, "Made with quizgen")
+        for r in mine:
+            value = "×".join(numbers(float(n) if "." in n else int(n)) for n in r["answer"].split("x")) \
+                if r["answer"][0].isdigit() else r["answer"]
+            segment = found[int(r["question"])]
+            if r["letter"]:
+                assert re.search(rf"Answer: {r['letter']}\s*, {re.escape(value)}", segment), (code, r)
+            else:
+                assert value in segment, (code, r)
