@@ -138,12 +138,17 @@ def test_bad_input_is_one_line_and_leaves_nothing(tmp_path: Path, capsys, monkey
     status, _, err = run(capsys, *GOLDEN_SET, "-f", "pdf", "-o", str(tmp_path / "set.pdf"))
     assert (status, err.count("\n")) == (2, 1) and "already exists" in err
     assert not (tmp_path / "set.pdf").exists() and (tmp_path / "set-key.pdf").read_text() == "mine"
+    typst = sys.modules["typst"]
     monkeypatch.setitem(sys.modules, "typst", None)  # the extra is not installed
     status, _, err = run(capsys, *GOLDEN_SET, "-f", "pdf", "-o", str(tmp_path / "b.pdf"))
     assert (status, err.count("\n")) == (2, 1) and "pip install 'quizgen[pdf]'" in err
     (tmp_path / "exam.toml").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
     status, _, err = run(capsys, "exam", str(tmp_path / "exam.toml"), "-f", "pdf", "-q", "-o", str(tmp_path / "ex"))
     assert (status, err.count("\n")) == (2, 1) and "pip install 'quizgen[pdf]'" in err
+    monkeypatch.setitem(sys.modules, "typst", typst)
+    monkeypatch.setitem(sys.modules, "segno", None)  # typst is there, segno (the QR codes) is not
+    status, _, err = run(capsys, "exam", str(tmp_path / "exam.toml"), "-f", "pdf", "-q", "-o", str(tmp_path / "ex"))
+    assert (status, err.count("\n")) == (2, 1) and "segno" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exam.toml", "file", "set-key.pdf"]
 
 

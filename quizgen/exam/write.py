@@ -43,7 +43,7 @@ def check_output(plan: ExamPlan, out: ExamOutput) -> list[str]:
     if "pdf" in out.formats:
         from quizgen.render.pdf import require
 
-        require()
+        require(qr=True)
     names = planned_files(plan, out)
     existing = [n for n in names if (out.folder / n).exists()]
     if existing and not out.force:

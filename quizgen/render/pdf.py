@@ -11,15 +11,21 @@ from typing import Any
 
 from quizgen.errors import QuizgenError
 
-INSTALL = "--format pdf needs the typst package: pip install 'quizgen[pdf]' (or pip install typst)"
+INSTALL = "--format pdf needs the {} package: pip install 'quizgen[pdf]'"
 
 
-def require() -> Any:
-    """The typst module, or a one-line error saying how to install it (checked before any work)."""
+def require(qr: bool = False) -> Any:
+    """The typst module (and with `qr`, segno for an exam's answer sheets), or a one-line error
+    saying how to install it: checked before any work."""
     try:
         import typst
     except ImportError:
-        raise QuizgenError(INSTALL) from None
+        raise QuizgenError(INSTALL.format("typst")) from None
+    if qr:
+        try:
+            import segno  # noqa: F401
+        except ImportError:
+            raise QuizgenError(INSTALL.format("segno")) from None
     return typst
 
 
