@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from render_support import run
 from test_render_browser import open_page
 
 pypdf = pytest.importorskip("pypdf")

@@ -120,14 +120,14 @@ def test_code_has_line_numbers_where_a_question_points_at_a_line(tmp_path: Path,
 
 
 def test_user_text_is_escaped_for_typst(tmp_path: Path, capsys) -> None:
-    title = 'Quiz #set text(red) *bold* _em_ $x$ // not a comment [a] <b> @c \\ "q" = - +'
+    title = '1. Quiz #set text(red) *bold* _em_ $x$ // not a comment [a] <b> @c \\ "q" = - +'
     assert run(capsys, *GOLDEN_SET, "-f", "pdf", "--title", title, "-o", str(tmp_path / "t.pdf"))[0] == 0
     first = pages(tmp_path / "t.pdf")[0]
     assert first.startswith(title) and first.count(title) == 2  # the header and the heading
 
 
 def test_bad_input_is_one_line_and_leaves_nothing(tmp_path: Path, capsys, monkeypatch) -> None:
-    status, out, err = run(capsys, *GOLDEN_SET, "-f", "pdf", "--paper", "a5", "-o", str(tmp_path / "a.pdf"))
+    status, _, err = run(capsys, *GOLDEN_SET, "-f", "pdf", "--paper", "a5", "-o", str(tmp_path / "a.pdf"))
     assert (status, err.count("\n")) == (2, 1) and "unknown paper size 'a5'" in err
     status, _, err = run(capsys, *GOLDEN_SET, "-f", "html", "--paper", "letter", "-o", str(tmp_path / "a.html"))
     assert (status, err.count("\n")) == (2, 1) and "--paper applies to --format pdf" in err
@@ -191,8 +191,6 @@ def test_exam_variants_headers_and_print_file(exam: Path) -> None:
 def test_answer_sheet_qr_code_reads_back_as_the_variant_id(exam: Path) -> None:
     zxingcpp = pytest.importorskip("zxingcpp")
     image = pytest.importorskip("PIL.Image")
-    import pypdf as reader_module  # noqa: F401  (the PDF is checked above; here the page is rendered)
-
     from quizgen.render import pdf
 
     # The sheet rendered as an image, as a scanner would see it: typeset its Typst source as PNG.

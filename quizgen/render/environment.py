@@ -109,12 +109,13 @@ def plain(number: int | float) -> Markup:
     return Markup(number if isinstance(number, int) else f"{number:f}".rstrip("0").rstrip("."))
 
 
-TYPST_SPECIALS = re.compile(r"([\\#$*_`<>@\[\]=\-+/~'\"])")
+TYPST_SPECIALS = re.compile(r"([\\#$*_`<>@\[\]=\-+/~'\".])")
 
 
 def typst_escape(text: Any) -> Markup:
     """Text inert in Typst markup: every character that could start markup (emphasis, code, a
-    label, a comment, a list) is backslash-escaped; a line break is a space. Markup passes as is."""
+    label, a comment, a list, a numbered one) is backslash-escaped; a line break is a space. Markup
+    passes as is."""
     if hasattr(text, "__html__"):
         return Markup(text)
     return Markup(TYPST_SPECIALS.sub(r"\\\1", str(text)).replace("\r", " ").replace("\n", " "))

@@ -159,11 +159,10 @@ def write_print_file(path: Path, look: Look, sheet: Sheet, variants: Sequence[tu
                      force: bool) -> None:
     """An exam's print file: every variant's worksheet and answer sheet in one PDF, to print duplex."""
     from quizgen.render.environment import environment, load, stream
-    from quizgen.render.files import write_bytes
     from quizgen.render.pdf import typeset
     from quizgen.render.view import QuestionViews
 
     template = load(environment(look.templates, typst=True), PRINT_TEMPLATE)
     source = "".join(stream(template, title=look.title, sheet=sheet, paper=look.paper or PAPERS[0],
                             variants=[(s, QuestionViews(qs)) for s, qs in variants]))
-    write_bytes(path, typeset(source), force)
+    write_atomic(path, [typeset(source)], force, binary=True)
