@@ -128,8 +128,9 @@ def build_parser() -> Parser:
                           "(default table)")
     gen.add_argument("--diagram", action=argparse.BooleanOptionalAction,
                      help="draw each model as an SVG, the asked layer highlighted: inline in html, embedded in "
-                          "moodle, a NAME-ID.svg file beside an md worksheet, SVG text in json "
-                          "(default: on for html and moodle, off for md and json)")
+                          "moodle, a NAME-ID.svg file beside an md worksheet, SVG text in json; pdf and print leave "
+                          "out drawings whose shapes are all hidden (default: on for html and moodle, off for md, "
+                          "json and pdf)")
     look = gen.add_argument_group("md, html, moodle and pdf output")
     look.add_argument("--title", metavar="TEXT", help="title of the set (default: from the kinds chosen)")
     look.add_argument("--templates", metavar="DIR", type=Path,
