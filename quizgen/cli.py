@@ -129,7 +129,7 @@ def build_parser() -> Parser:
     gen.add_argument("--difficulty", "-d", action="append", metavar="LEVEL",
                      help="difficulty 1, 2 or 3, repeatable or comma-separated (default: a mix of all)")
     from quizgen.engine.styles import STYLES
-    from quizgen.render.formats import ANSWERS, FORMATS, MOODLE_TYPES
+    from quizgen.render.formats import ANSWERS, FORMATS, MOODLE_TYPES, PAPERS
     gen.add_argument("--format", "-f", choices=list(FORMATS), default="json", metavar="FORMAT",
                      help="output format: " + "; ".join(f"{f.name}: {f.help}" for f in FORMATS.values())
                      + " (default json)")
@@ -146,15 +146,17 @@ def build_parser() -> Parser:
     gen.add_argument("--diagram", action=argparse.BooleanOptionalAction,
                      help="draw each model as an SVG, the asked layer highlighted: inline in html, embedded in "
                           "moodle, an SVG file in a canvas zip, a NAME-ID.svg file beside an md worksheet, SVG text in "
-                          "json, a media file in an anki deck (default: on for html, moodle and canvas, off for the "
-                          "others)")
-    look = gen.add_argument_group("md, html, moodle, canvas, gift and anki output")
+                          "json, a media file in an anki deck; pdf and print leave out drawings whose shapes are all "
+                          "hidden (default: on for html, moodle and canvas, off for the others)")
+    look = gen.add_argument_group("md, html, moodle, canvas, gift, anki and pdf output")
     look.add_argument("--title", metavar="TEXT", help="title of the set (default: from the kinds chosen)")
     look.add_argument("--templates", metavar="DIR", type=Path,
                       help="your own copy of the templates folder, to restyle or translate")
     look.add_argument("--answers", choices=ANSWERS,
-                      help="md, html: the answer key in a file beside the worksheet (NAME-key.EXT), after the "
+                      help="md, html, pdf: the answer key in a file beside the worksheet (NAME-key.EXT), after the "
                            "questions, or not at all (default separate; inline with -o -; none with --interactive)")
+    look.add_argument("--paper", metavar="SIZE",
+                      help="pdf: page size, " + " or ".join(PAPERS) + " (default a4)")
     look.add_argument("--interactive", action="store_true",
                       help="html: a self-check page (pick or type an answer, see the feedback and the score)")
     look.add_argument("--moodle-type", choices=MOODLE_TYPES,
@@ -211,11 +213,13 @@ def build_parser() -> Parser:
     exam.add_argument("--variants", type=int, metavar="N",
                       help="number of variants (default: one per student, or 1 without a roster)")
     exam.add_argument("--locale", metavar="LOCALE", help="Faker locale for names (default: the blueprint's, en_US)")
-    exam.add_argument("--format", "-f", action="append", choices=["md", "html", "canvas", "gift"],
-                      metavar="{md,html,canvas,gift}",
-                      help="worksheet format, repeatable (default md); the Moodle file is always written, and "
+    exam.add_argument("--format", "-f", action="append", choices=["md", "html", "pdf", "canvas", "gift"],
+                      metavar="{md,html,pdf,canvas,gift}",
+                      help="worksheet format, repeatable (default md); the Moodle file is always written; pdf "
+                           "adds an answer sheet per student and print.pdf, every variant from an odd page; "
                            "canvas (canvas.zip, a question group per slot) or gift (gift.txt) add the same bank for "
                            "Canvas or as GIFT")
+    exam.add_argument("--paper", metavar="SIZE", help="pdf: page size, a4 or letter (default a4)")
     exam.add_argument("--output", "-o", metavar="DIR", help="output folder (default output/BLUEPRINT-NAME/)")
     exam.add_argument("--only", metavar="VARIANT", help="rebuild just this variant's worksheets and keys (e.g. V07)")
     exam.add_argument("--templates", metavar="DIR", help="your own copy of the templates folder")
@@ -307,7 +311,7 @@ def cmd_generate(args: argparse.Namespace) -> None:
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
     target = args.output or f"output/set-{seed}.{fmt.extension}"
     files = plan(fmt, Look(args.title, args.templates, args.answers, args.interactive, args.moodle_type,
-                           args.category, diagram), target, args.force)
+                           args.category, diagram, args.paper), target, args.force)
     renderer = load(files) if fmt.worksheet else None
     if args.question_seed is not None:
         header = {**set_header(seed, options), "seed": None, "question_seed": args.question_seed}
@@ -431,7 +435,9 @@ def cmd_exam(args: argparse.Namespace) -> None:
     else:
         students = [""] * (args.variants or 1)
     out = ExamOutput(Path(args.output or f"output/{Path(args.blueprint).stem}"), tuple(dict.fromkeys(args.format or ["md"])),
-                     Path(args.templates) if args.templates else None, args.only, args.force)
+                     Path(args.templates) if args.templates else None, args.only, args.force, args.paper)
+    if args.paper is not None and "pdf" not in out.formats:
+        raise QuizgenError("--paper applies to --format pdf")
     total = len(students) * len(bp.slots)
     plan = plan_exam(bp, students, progress_bar(total, "drawing questions", args.quiet, min_total=200))
     sheets = len(students) * len([f for f in out.formats if f not in BANKS])

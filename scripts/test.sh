@@ -14,4 +14,18 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+
+# axe-core, the accessibility rules the browser tests run inside each page: from npm into a local
+# folder (.cache/npm, not committed).
+if [ ! -f .cache/npm/node_modules/axe-core/axe.min.js ]; then
+  if ! command -v npm >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's npm for the accessibility test..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+  fi
+  if command -v npm >/dev/null 2>&1; then
+    npm install --silent --no-audit --no-fund --prefix .cache/npm axe-core@4 >/dev/null
+  else
+    echo "warning: npm is missing; the axe-core accessibility test will be skipped" >&2
+  fi
+fi
 python3 -m pytest "$@"

@@ -73,9 +73,10 @@ def test_an_existing_key_stops_everything_before_writing(tmp_path: Path, capsys)
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--format", "json", "--title", "T"], "--title applies to --format md, html, moodle, canvas, gift or anki, not json"),
+    (["--format", "json", "--title", "T"],
+     "--title applies to --format md, html, moodle, canvas, gift, anki or pdf, not json"),
     (["--format", "md", "--interactive"], "--interactive applies to --format html, not md"),
-    (["--format", "moodle", "--answers", "inline"], "--answers applies to --format md or html, not moodle"),
+    (["--format", "moodle", "--answers", "inline"], "--answers applies to --format md, html or pdf, not moodle"),
     (["--format", "html", "--moodle-type", "numerical"], "--moodle-type applies to --format moodle, canvas or gift, not html"),
     (["--format", "md", "--answers", "separate", "--output", "-"], "--answers separate writes a key file"),
     (["--format", "moodle", "--category", "/"], "--category needs a category path"),

@@ -225,3 +225,12 @@ def test_html_diagrams_are_inline_with_unique_ids_and_can_be_turned_off(tmp_path
 
 def test_rounded_memory_answers_accept_half_the_last_digit() -> None:
     assert tolerance(1.2) == tolerance(1.25) == 0.005 and tolerance(1234) == 0
+
+
+def test_markdown_code_is_numbered_where_a_question_points_at_a_line(capsys) -> None:
+    status, out, _ = run(capsys, "generate", "--seed", "5", "-n", "6", "--style", "pytorch", "--format", "md",
+                         "--answers", "none", "-q", "-o", "-")
+    referred = re.findall(r"the (nn\.\w+) on line (\d+)", out)
+    assert status == 0 and referred
+    for module, line in referred:
+        assert re.search(rf"(?m)^ ?{line} +{re.escape(module)}\(", out), (module, line)

@@ -4,6 +4,7 @@ and the grading key, all or nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ class ExamOutput:
     templates: Path | None = None
     only: str | None = None  # a variant code: rebuild just its worksheets and keys
     force: bool = False
+    paper: str | None = None  # PDF page size
 
 
 BANKS = {"canvas": "canvas.zip", "gift": "gift.txt"}  # banks besides moodle.xml, a group or category per slot
@@ -34,7 +36,9 @@ def planned_files(plan: ExamPlan, out: ExamOutput) -> list[str]:
     names = [f"{code}{suffix}.{FORMATS[f].extension}" for code in codes for f in out.formats if f not in BANKS
              for suffix in ("", "-key")]
     banks = [BANKS[f] for f in out.formats if f in BANKS]
-    return names if out.only else names + ["moodle.xml", *banks, "manifest.json", "questions.json", "grading-key.csv"]
+    prints = ["print.pdf"] if "pdf" in out.formats else []  # all variants, to print duplex
+    return names if out.only else names + prints + ["moodle.xml", *banks, "manifest.json", "questions.json",
+                                                    "grading-key.csv"]
 
 
 def check_output(plan: ExamPlan, out: ExamOutput) -> list[str]:
@@ -43,6 +47,10 @@ def check_output(plan: ExamPlan, out: ExamOutput) -> list[str]:
         raise QuizgenError(f"{out.folder} is not a folder")
     if out.only and out.only not in {v.code for v in plan.variants}:
         raise QuizgenError(f"no variant {out.only!r}; this exam has {plan.variants[0].code} to {plan.variants[-1].code}")
+    if "pdf" in out.formats:
+        from quizgen.render.pdf import require
+
+        require(qr=True)
     names = planned_files(plan, out)
     existing = [n for n in names if (out.folder / n).exists()]
     if existing and not out.force:
@@ -100,7 +108,7 @@ def point_warnings(plan: ExamPlan) -> list[str]:
 def _render(plan: ExamPlan, out: ExamOutput, scratch: Path, progress: Callable[[int], None] | None) -> None:
     from quizgen.render.files import write_atomic
     from quizgen.render.formats import FORMATS
-    from quizgen.render.publish import Look, load, write
+    from quizgen.render.publish import Look, load, write, write_print_file
     from quizgen.render.publish import plan as plan_file
     from quizgen.render.view import Sheet
 
@@ -108,21 +116,26 @@ def _render(plan: ExamPlan, out: ExamOutput, scratch: Path, progress: Callable[[
     kinds = tuple(dict.fromkeys(k for slot in bp.slots for k in slot.kinds))
     difficulties = tuple(sorted({d for slot in bp.slots for d in slot.difficulties}))
     look = Look(title=bp.title, templates=out.templates, answers="separate")
+    paper = dataclasses.replace(look, paper=out.paper)  # for the PDFs
+    sheets = {v.code: Sheet(bp.seed, None, kinds, difficulties, v.code, v.student, bp.instructions or None)
+              for v in plan.variants}
     done = 0
     for fmt in (f for f in out.formats if f not in BANKS):
-        renderer = None
+        renderer, fmt_look = None, paper if FORMATS[fmt].typeset else look
         for v in plan.variants:
             if out.only and v.code != out.only:
                 continue
-            p = plan_file(FORMATS[fmt], look, str(scratch / f"{v.code}.{FORMATS[fmt].extension}"), force=True)
+            p = plan_file(FORMATS[fmt], fmt_look, str(scratch / f"{v.code}.{FORMATS[fmt].extension}"), force=True)
             renderer = renderer or load(p)
-            sheet = Sheet(bp.seed, None, kinds, difficulties, v.code, v.student, bp.instructions or None)
-            write(p, renderer, v.questions, sheet, force=True)
+            write(p, renderer, v.questions, sheets[v.code], force=True)
             done += 1
             if progress:
                 progress(done)
     if out.only:
         return
+    if "pdf" in out.formats:
+        write_print_file(scratch / "print.pdf", paper, Sheet(bp.seed, None, kinds, difficulties),
+                         [(sheets[v.code], v.questions) for v in plan.variants], force=True)
     by_slot = [(slot, v.questions[n]) for n, slot in enumerate(bp.slots) for v in plan.variants]
     for fmt, name in (("moodle", "moodle.xml"), *((f, BANKS[f]) for f in out.formats if f in BANKS)):
         category = bp.category if fmt != "canvas" else None

@@ -148,23 +148,93 @@ def plain(number: int | float) -> Markup:
     return Markup(number if isinstance(number, int) else f"{number:f}".rstrip("0").rstrip("."))
 
 
+TYPST_SPECIALS = re.compile(r"([\\#$*_`<>@\[\]=\-+/~'\".])")
+
+
+def typst_escape(text: Any) -> Markup:
+    """Text inert in Typst markup: every character that could start markup (emphasis, code, a
+    label, a comment, a list, a numbered one) is backslash-escaped; a line break is a space. Markup
+    passes as is."""
+    if hasattr(text, "__html__"):
+        return Markup(text)
+    return Markup(TYPST_SPECIALS.sub(r"\\\1", str(text)).replace("\r", " ").replace("\n", " "))
+
+
+def typst_string(text: Any) -> Markup:
+    """A Typst string literal, "...", for code (a listing, an SVG drawing) handed to a Typst function."""
+    body = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "\\n")
+    return Markup(f'"{body}"')
+
+
+def _typst_text(text: str | None) -> str:
+    """Text between elements; the line breaks `markdown` puts between blocks are not text."""
+    return "" if not text or (not text.strip() and "\n" in text) else str(typst_escape(text))
+
+
+def _typst_node(node: Any) -> str:
+    """One element of `markdown`'s HTML as Typst markup: paragraphs, emphasis, code spans, lists."""
+    if node.tag == "code":
+        return f"#raw({typst_string(node.text or '')})"
+    if node.tag in ("ul", "ol"):
+        marker = "- " if node.tag == "ul" else "+ "
+        return "".join(marker + _typst_node(li) for li in node) + "\n"
+    inner = _typst_text(node.text) + "".join(_typst_node(child) + _typst_text(child.tail) for child in node)
+    wrap = {"strong": "#strong[{}]", "b": "#strong[{}]", "em": "#emph[{}]", "i": "#emph[{}]", "p": "{}\n\n",
+            "li": "{}\n", "br": "\\ "}
+    return wrap.get(node.tag, "{}").format(inner)
+
+
+@functools.lru_cache(maxsize=256)
+def typst_markdown(text: str) -> Markup:
+    """Fixed or blueprint Markdown (instructions) as Typst markup, through the same parser as HTML."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(f"<div>{markdown_html(text)}</div>")
+    except ET.ParseError:  # markup the small converter does not know: the words, plainly
+        return typst_escape(text)
+    return Markup(_typst_node(root).strip())
+
+
+def qr_svg(text: str) -> str:
+    """`text` as a QR code, an SVG of black squares (segno, of the pdf extra): what a scanner reads."""
+    try:
+        import segno
+    except ImportError:
+        raise QuizgenError("an exam's answer sheet needs the segno package: pip install 'quizgen[pdf]'") from None
+    return segno.make_qr(str(text), error="m").svg_inline(scale=4, border=2, omitsize=False)
+
+
+@jinja2.pass_eval_context
+def _typst_finalize(context: jinja2.nodes.EvalContext, value: Any) -> Any:
+    """Typst templates print every value escaped, as HTML templates do, unless a filter marked it;
+    the shared wording (not autoescaped) escapes its values itself with `e`."""
+    return typst_escape(value) if context.autoescape and not hasattr(value, "__html__") else value
+
+
 def _autoescape(name: str | None) -> bool:
     if not name:
         return False
     return name.split("/", 1)[0] in escaped_folders() or name.endswith(ESCAPED_SUFFIXES)
 
 
-def environment(templates: Path | None = None) -> jinja2.Environment:
+def environment(templates: Path | None = None, typst: bool = False) -> jinja2.Environment:
+    """The templates' environment; `typst`: for Typst source, where escaping means Typst's backslash
+    (the `e` filter, which the shared wording uses, and every printed value)."""
     folder = templates or default_templates()
     if not folder.is_dir():
         raise QuizgenError(f"templates folder not found: {folder}")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(folder)), autoescape=_autoescape,
-        undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+        finalize=_typst_finalize if typst else None)
     env.filters.update(num=num, batch_shape=batch_shape, shape_x=shape_x, value=value, digits=digits,
                        article=article, plural=plural,
                        md_escape=md_escape, markdown=markdown_html, cdata=cdata, cloze=cloze, plain=plain,
                        gift=gift, gift_line=gift_line)
+    if typst:
+        env.filters.update(e=typst_escape, escape=typst_escape, typst_string=typst_string,
+                           markdown=typst_markdown, qr_svg=qr_svg)
     return env
 
 
@@ -216,7 +286,7 @@ class Renderer:
         if fmt.worksheet is None:
             raise QuizgenError(f"format {fmt.name} is not written through templates")
         self.format = fmt
-        self.env = environment(templates)
+        self.env = environment(templates, typst=fmt.typeset)
         self.worksheet = load(self.env, fmt.worksheet)
         self.key = load(self.env, fmt.key) if with_key and fmt.key else None
         self.parts = {name: load(self.env, name) for name in fmt.parts}

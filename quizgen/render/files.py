@@ -35,8 +35,9 @@ def check_writable(path: Path, force: bool) -> None:
         raise QuizgenError(f"cannot write {path}: {existing} is not writable")
 
 
-def write_atomic(path: Path, chunks: Iterable[str], force: bool = False) -> None:
-    """Write to a temporary file beside `path`, then rename: readers see all or nothing."""
+def write_atomic(path: Path, chunks: Iterable[str] | Iterable[bytes], force: bool = False, binary: bool = False) -> None:
+    """Write to a temporary file beside `path`, then rename: readers see all or nothing. Chunks are
+    UTF-8 text, or with `binary` bytes (a PDF)."""
     check_writable(path, force)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -44,7 +45,7 @@ def write_atomic(path: Path, chunks: Iterable[str], force: bool = False) -> None
     except OSError as error:
         raise QuizgenError(f"cannot write {path}: {error.strerror or error}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             for chunk in chunks:
                 handle.write(chunk)
         os.chmod(tmp, 0o644)
@@ -57,23 +58,17 @@ def write_atomic(path: Path, chunks: Iterable[str], force: bool = False) -> None
 
 
 def write_bytes_atomic(path: Path, data: bytes, force: bool = False) -> None:
-    """A packaged file (a zip, an Anki deck), built whole in memory, written as `write_atomic` writes text."""
-    check_writable(path, force)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as error:
-        raise QuizgenError(f"cannot write {path}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException as error:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise QuizgenError(f"cannot write {path}: {error.strerror or error}") from None
-        raise
+    """A packaged file (a zip, an Anki deck, a PDF), built whole in memory, written as `write_atomic` writes text."""
+    write_atomic(path, [data], force, binary=True)
+
+
+def emit_bytes(target: str, data: bytes, force: bool = False) -> None:
+    """`emit` for a binary file."""
+    if target == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_atomic(Path(target), [data], force, binary=True)
 
 
 def emit(target: str, chunks: Iterable[str], force: bool = False) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ANSWERS = ("separate", "inline", "none")  # where a worksheet's answer key goes
+PAPERS = ("a4", "letter")  # PDF page sizes (as Typst names them: "a4", "us-letter")
 MOODLE_TYPES = ("multichoice", "numerical", "auto")  # how Moodle asks a question (see view.moodle_type)
 
 
@@ -28,6 +29,7 @@ class Format:
     package: str | None = None  # the quizgen.render module that packs the file (qti, anki); None: plain text
     requires: str | None = None  # the Python module a packaged format needs (genanki), checked up front
     extra: str | None = None  # the pip extra that installs it, named in the error when it is missing
+    typeset: bool = False  # the templates write Typst source, typeset into bytes by quizgen.render.pdf
 
     @property
     def folder(self) -> str | None:
@@ -50,6 +52,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("anki", "apkg", "Anki deck, one type-in card per question (pip install 'quizgen[anki]')",
            "anki/note.html.j2", autoescape=True, package="anki", requires="genanki",
            extra="anki"),
+    Format("pdf", "pdf", "PDF worksheet to print (typeset by Typst: pip install 'quizgen[pdf]'), key beside it",
+           "pdf/worksheet.typ.j2", "pdf/key.typ.j2", autoescape=True, typeset=True),
 )}
 
 

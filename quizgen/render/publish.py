@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quizgen.errors import QuizgenError
-from quizgen.render.files import check_writable, emit, write_atomic, write_bytes_atomic
-from quizgen.render.formats import Format
+from quizgen.render.files import check_writable, emit, emit_bytes, write_atomic, write_bytes_atomic
+from quizgen.render.formats import PAPERS, Format
 
 if TYPE_CHECKING:  # jinja2 is imported only when a templated format is written
     from quizgen.engine.question import Question
@@ -25,13 +25,15 @@ if TYPE_CHECKING:  # jinja2 is imported only when a templated format is written
     from quizgen.render.view import QuestionViews, Sheet
 
 DEFAULT_CATEGORY = "$course$/quizgen"
+PRINT_TEMPLATE = "pdf/print.typ.j2"  # an exam's print file: every variant, each from an odd page
 
 # Which formats each presentation option applies to (the option's flag, for the error message).
-TEMPLATED = ("md", "html", "moodle", "canvas", "gift", "anki")
+TEMPLATED = ("md", "html", "moodle", "canvas", "gift", "anki", "pdf")
 LMS = ("moodle", "canvas", "gift")  # the formats that ask a question as an LMS does (--moodle-type)
 APPLIES = {"title": ("--title", TEMPLATED), "templates": ("--templates", TEMPLATED),
-           "answers": ("--answers", ("md", "html")), "interactive": ("--interactive", ("html",)),
-           "moodle_type": ("--moodle-type", LMS), "category": ("--category", ("moodle", "gift"))}
+           "answers": ("--answers", ("md", "html", "pdf")), "interactive": ("--interactive", ("html",)),
+           "moodle_type": ("--moodle-type", LMS), "category": ("--category", ("moodle", "gift")),
+           "paper": ("--paper", ("pdf",))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ class Look:
     moodle_type: str | None = None
     category: str | None = None
     diagram: bool = False
+    paper: str | None = None  # PDF: a4 or letter (formats.PAPERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,12 @@ def plan(fmt: Format, look: Look, target: str, force: bool) -> Plan:
         if getattr(look, name) not in (None, False) and fmt.name not in formats:
             names = ", ".join(formats[:-1]) + " or " + formats[-1] if len(formats) > 1 else formats[0]
             raise QuizgenError(f"{flag} applies to --format {names}, not {fmt.name}")
+    if look.paper is not None and look.paper not in PAPERS:
+        raise QuizgenError(f"unknown paper size {look.paper!r}; choose {' or '.join(PAPERS)}")
+    if fmt.typeset:
+        from quizgen.render.pdf import require
+
+        require()
     if look.category is not None and not look.category.strip("/ "):
         raise QuizgenError("--category needs a category path, e.g. '$course$/quizgen'")
     answers = look.answers or ("none" if look.interactive else "inline" if target == "-" else "separate")
@@ -157,7 +166,8 @@ def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: She
         key_name=p.key.name if p.key else None, interactive=p.look.interactive,
         category=(p.look.category or DEFAULT_CATEGORY).rstrip("/"), moodle_mode=p.look.moodle_type or "auto",
         moodle_type=moodle_type, typed=typed, canvas_type=canvas_type, points=points_of, cloze_weights=cloze_weights,
-        categories=categories(questions, category_paths) if grouped else ())
+        categories=categories(questions, category_paths) if grouped else (),
+        paper=p.look.paper or PAPERS[0])
     notes = _notes(context["questions"], p.look.moodle_type, modes) if fmt.name in LMS else []
     if fmt.name == "gift":
         _check_gift(context["questions"], p.look.moodle_type or "auto", modes)
@@ -166,6 +176,15 @@ def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: She
         write_bytes_atomic(Path(p.target), pack(renderer, context), force)
         return notes
     write_figures(p, questions, force)
+    if fmt.typeset:  # the whole Typst source, typeset: the key too before either file is written
+        from quizgen.render.pdf import typeset
+
+        worksheet = typeset("".join(renderer.stream_worksheet(**context)))
+        key = typeset("".join(renderer.stream_key(**context))) if p.key is not None else None
+        emit_bytes(p.target, worksheet, force)
+        if p.key is not None:
+            emit_bytes(str(p.key), key, force)
+        return notes
     emit(p.target, renderer.stream_worksheet(**context), force)
     if p.key is not None:
         emit(str(p.key), renderer.stream_key(**context), force)
@@ -199,3 +218,16 @@ def _check_gift(views: QuestionViews, mode: str, modes: Mapping[str, str]) -> No
                    if len(v.parts) == 1 else f"{len(v.parts)} answers in one question")
             raise QuizgenError(f"GIFT cannot hold {v.q.kind} questions ({how}): leave the kind out, or "
                                "use --format moodle (Moodle XML has the Cloze type they need)")
+
+
+def write_print_file(path: Path, look: Look, sheet: Sheet, variants: Sequence[tuple[Sheet, Sequence[Question]]],
+                     force: bool) -> None:
+    """An exam's print file: every variant's worksheet and answer sheet in one PDF, to print duplex."""
+    from quizgen.render.environment import environment, load, stream
+    from quizgen.render.pdf import typeset
+    from quizgen.render.view import QuestionViews
+
+    template = load(environment(look.templates, typst=True), PRINT_TEMPLATE)
+    source = "".join(stream(template, title=look.title, sheet=sheet, paper=look.paper or PAPERS[0],
+                            variants=[(s, QuestionViews(qs)) for s, qs in variants]))
+    write_atomic(path, [typeset(source)], force, binary=True)

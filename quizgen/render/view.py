@@ -205,10 +205,12 @@ class CodeView:
 @dataclass(frozen=True, slots=True)
 class Figure:
     """The drawing of the stack: `name` is its file name (beside a Markdown worksheet, or inside a
-    Moodle question), `svg` its text."""
+    Moodle question), `svg` its text. Not `informative` when every output shape is hidden (the
+    blocks are then all alike): print leaves it out."""
 
     name: str
     svg: str
+    informative: bool = True
 
     @property
     def base64(self) -> str:
@@ -317,7 +319,7 @@ def view(q: Question, number: int, figure_prefix: str = "") -> QuestionView:
     marked = {n for p in parts if p.row and len(parts) == 1 for n in p.row.lines}
     listing = (CodeView(q.code.framework, q.code.language, q.code.text,
                         tuple(CodeLine(n, text, n in marked) for n, text in enumerate(code, 1))) if q.code else None)
-    figure = Figure(f"{figure_prefix}{q.id}.svg", q.diagram) if q.diagram else None
+    figure = Figure(f"{figure_prefix}{q.id}.svg", q.diagram, shapes_shown(q)) if q.diagram else None
     # An asked config value (filters, kernel size) can be read off the output shapes: hide them.
     return QuestionView(q, number, _first(stack.input_shape) if pytorch else stack.input_shape, rows, tuple(parts),
                         solution, shapes_shown(q), worked, listing, figure)
