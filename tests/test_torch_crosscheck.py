@@ -64,7 +64,8 @@ def test_question_answers_match_torch_for_thousands_of_questions() -> None:
 def test_pytorch_convention_differs_only_by_batchnorm_buffers() -> None:
     """Keras total = PyTorch parameter count + 2·C per BatchNorm layer (misconceptions.md #19)."""
     for q in generate(5, 300, Options(("total-params",), (3,))):
-        bn_buffers = sum(p.non_trainable for p in q.stack.counts)
+        bn_buffers = sum(layer.count(q.stack.input_of(i)).non_trainable for i, layer in enumerate(q.stack.layers)
+                         if layer.class_name == "BatchNormalization")  # frozen weights are parameters in both
         assert torch_reference.torch_param_count(q.stack.to_json()) == q.stack.totals().total - bn_buffers
 
 
