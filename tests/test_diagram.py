@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from helpers import conv, layer, stack
 
+from quizgen.engine.layers import Activation
 from quizgen.engine.sampling import FAMILIES, sample
 from quizgen.engine.stack import Stack
 from quizgen.errors import QuizgenError
@@ -141,7 +142,11 @@ def test_labels_name_kind_configuration_and_are_escaped() -> None:
         rank = 1 if label.startswith("Conv1D") else 2
         s = stack([16, 16, 4][-rank - 1:], entry)
         assert describe(s.layers[0]) == label
-    tricky = stack([8], layer("Activation", activation="<b>&\"x\""))
+    with pytest.raises(QuizgenError, match="not one of Keras's activations"):  # the reader refuses it...
+        stack([8], layer("Activation", activation="<b>&\"x\""))
+    markup = Activation("relu")  # ...and the drawing escapes it all the same
+    object.__setattr__(markup, "activation", "<b>&\"x\"")
+    tricky = Stack((8,), (markup,))
     root = parse(render_svg(tricky, 0))
     assert texts(groups(root, "layer")[0])[0] == 'Activation <b>&"x"'
 
