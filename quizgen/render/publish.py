@@ -1,18 +1,19 @@
 """Writing a problem set in a templated format (Markdown, HTML, Moodle XML), for `quizgen generate`.
 
 Every check that can fail (options that do not fit the format, files that exist, templates that
-are missing) runs before the questions are generated and before anything is written.
+are missing) runs before the questions are generated; the files are staged in a `FileGroup` and
+appear together, or not at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quizgen.errors import QuizgenError
-from quizgen.render.files import check_writable, emit, write_atomic
+from quizgen.render.files import FileGroup, emit
 from quizgen.render.formats import Format
 
 if TYPE_CHECKING:  # jinja2 is imported only when a templated format is written
@@ -57,8 +58,8 @@ def key_path(target: Path) -> Path:
     return target.with_name(f"{target.stem}-key{target.suffix}")
 
 
-def plan(fmt: Format, look: Look, target: str, force: bool) -> Plan:
-    """Check the options against the format and the files against --force; decide the answer key."""
+def plan(fmt: Format, look: Look, target: str, group: FileGroup) -> Plan:
+    """Check the options against the format and claim the files in `group`; decide the answer key."""
     for name, (flag, formats) in APPLIES.items():
         if getattr(look, name) not in (None, False) and fmt.name not in formats:
             names = ", ".join(formats[:-1]) + " or " + formats[-1] if len(formats) > 1 else formats[0]
@@ -77,7 +78,7 @@ def plan(fmt: Format, look: Look, target: str, force: bool) -> Plan:
     key = key_path(Path(target)) if answers == "separate" else None
     for path in (Path(target), key) if target != "-" else ():
         if path is not None:
-            check_writable(path, force)
+            group.claim(path)
     return Plan(fmt, look, target, answers, key)
 
 
@@ -86,17 +87,14 @@ def figure_prefix(p: Plan) -> str:
     return f"{Path(p.target).stem}-" if p.format.figure_files else ""
 
 
-def write_figures(p: Plan, questions: Sequence[Question], force: bool) -> None:
-    """Each drawing in its own file beside the worksheet, where the format links them: all are
-    checked before the first is written, and each is written atomically."""
+def write_figures(p: Plan, questions: Iterable[Question], group: FileGroup) -> None:
+    """Each drawing in its own file beside the worksheet, where the format links them, staged with it."""
     if not p.format.figure_files:
         return
     folder, prefix = Path(p.target).parent, figure_prefix(p)
-    figures = [(folder / f"{prefix}{q.id}.svg", q.diagram) for q in questions if q.diagram]
-    for path, _ in figures:
-        check_writable(path, force)
-    for path, svg in figures:
-        write_atomic(path, [svg], force)
+    for q in questions:
+        if q.diagram:
+            group.write(folder / f"{prefix}{q.id}.svg", [q.diagram])
 
 
 def load(p: Plan) -> Renderer:
@@ -106,9 +104,11 @@ def load(p: Plan) -> Renderer:
     return Renderer(p.format, p.look.templates, with_key=p.key is not None)
 
 
-def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: Sheet, force: bool,
+def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: Sheet, group: FileGroup,
           category_paths: Sequence[str] | None = None, moodle_modes: Mapping[str, str] | None = None) -> None:
-    """Stream the set through the templates into the worksheet, then the key. Moodle categories
+    """Stream the set through the templates into the worksheet, then its drawings and key, all staged
+    in `group` (committed by the caller). `questions` may be a `Spool`: the worksheet then streams as
+    the questions are made, and later passes read them back from disk. Moodle categories
     are kind/difficulty-n unless `category_paths` names one per question (an exam's slots), and
     `moodle_modes` may set the Moodle type per question id (an exam slot's choice)."""
     from quizgen.render import view
@@ -129,7 +129,7 @@ def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: She
         category=(p.look.category or DEFAULT_CATEGORY).rstrip("/"), moodle_mode=p.look.moodle_type or "auto",
         moodle_type=moodle_type, typed=typed,
         categories=categories(questions, category_paths) if p.format.name == "moodle" else ())
-    write_figures(p, questions, force)
-    emit(p.target, renderer.stream_worksheet(**context), force)
+    emit(p.target, renderer.stream_worksheet(**context), group)
+    write_figures(p, questions, group)
     if p.key is not None:
-        emit(str(p.key), renderer.stream_key(**context), force)
+        emit(str(p.key), renderer.stream_key(**context), group)
