@@ -188,7 +188,9 @@ def build_parser() -> Parser:
     exam.add_argument("--output", "-o", metavar="DIR", help="output folder (default output/BLUEPRINT-NAME/)")
     exam.add_argument("--only", metavar="VARIANT", help="rebuild just this variant's worksheets and keys (e.g. V07)")
     exam.add_argument("--templates", metavar="DIR", help="your own copy of the templates folder")
-    exam.add_argument("--force", action="store_true", help="overwrite existing files")
+    exam.add_argument("--force", action="store_true",
+                      help="overwrite existing files, and remove those the previous run wrote (as its manifest.json "
+                           "lists them) that this one does not")
     exam.add_argument("--quiet", "-q", action="store_true", help="no progress bar or messages")
     exam.set_defaults(run=cmd_exam)
 

@@ -364,3 +364,46 @@ def test_a_terminal_that_cannot_encode_gets_ascii_instead_of_a_traceback(tmp_pat
         text = result.stdout.decode(encoding)  # what the terminal shows, in its own encoding
         if encoding == "ascii":
             assert "×" not in text and re.search(r"\dx\d", text)
+
+
+# --- the FileGroup API that every format writes through ------------------------------------------
+
+def test_a_group_of_text_bytes_and_a_zip_appears_whole_or_not_at_all(tmp_path: Path) -> None:
+    import zipfile
+
+    from quizgen.render.files import FileGroup
+
+    def fill(group: FileGroup) -> None:
+        group.write(tmp_path / "a.md", ["# title\n", "text ×\n"])
+        group.write(tmp_path / "sub" / "b.bin", [b"\x00\x01", b"\xff"])
+        with group.open(tmp_path / "c.zip") as handle, zipfile.ZipFile(handle, "w") as archive:
+            archive.writestr("inside.txt", "zipped")
+
+    with pytest.raises(RuntimeError):
+        with FileGroup() as group:
+            fill(group)
+            raise RuntimeError("a template failed after three files were staged")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no file, no temporary, no new folder
+
+    with FileGroup() as group:
+        fill(group)
+    assert (tmp_path / "a.md").read_text(encoding="utf-8") == "# title\ntext ×\n"
+    assert (tmp_path / "sub" / "b.bin").read_bytes() == b"\x00\x01\xff"
+    assert zipfile.ZipFile(tmp_path / "c.zip").read("inside.txt") == b"zipped"
+    assert leftovers(tmp_path) == []
+
+
+def test_a_file_made_by_someone_else_meanwhile_takes_the_whole_group_back(tmp_path: Path) -> None:
+    from quizgen.errors import QuizgenError
+    from quizgen.render.files import FileGroup
+
+    (tmp_path / "old.md").write_text("old\n")
+    group = FileGroup(force=True)
+    group.write(tmp_path / "old.md", ["new\n"])
+    group.write(tmp_path / "new.md", ["new\n"])
+    (tmp_path / "new.md").write_text("someone else's\n")  # appears between staging and commit
+    with pytest.raises(QuizgenError, match="new.md"):
+        group.commit()
+    assert (tmp_path / "old.md").read_text() == "old\n"  # the replaced file is put back
+    assert (tmp_path / "new.md").read_text() == "someone else's\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.md", "old.md"]

@@ -11,15 +11,17 @@ its commit. Only regular files are ever written or replaced; a replaced file kee
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from quizgen.errors import QuizgenError
 
@@ -43,6 +45,11 @@ def _umask() -> int:
     return mask
 
 
+def _special(path: str) -> bool:
+    """A device or kernel file by where it is (/dev/stdout is one even when it points at a file)."""
+    return path.startswith(SPECIAL_ROOTS) and not path.startswith("/dev/shm/")
+
+
 def _what(mode: int) -> str:
     for test, name in ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
                        (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket")):
@@ -51,9 +58,8 @@ def _what(mode: int) -> str:
     return "not a plain file"
 
 
-def not_regular(path: Path | str, what: str) -> QuizgenError:
-    return QuizgenError(f"{path} is not a regular file ({what}); quizgen writes only regular files"
-                        " (-o - writes to standard output)")
+def not_regular(path: Path | str, what: str, hint: str = "") -> QuizgenError:
+    return QuizgenError(f"{path} is not a regular file ({what}); quizgen writes only regular files{hint}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +82,15 @@ def check_target(path: Path, force: bool) -> Target:
     except OSError as error:
         raise QuizgenError(f"cannot write {path}: {error.strerror or error}") from None
     real = Path(os.path.realpath(path)) if link is not None and stat.S_ISLNK(link.st_mode) else path
-    if link is not None and os.path.realpath(path).startswith(SPECIAL_ROOTS):
-        raise not_regular(path, "a device or kernel file")
     try:
         st = os.stat(real)
     except FileNotFoundError:
         st = None
     except OSError as error:
         raise QuizgenError(f"cannot write {path}: {error.strerror or error}") from None
+    if link is not None and (_special(os.path.abspath(path)) or _special(os.path.realpath(path))):
+        what = _what(st.st_mode) if st is not None and not stat.S_ISREG(st.st_mode) else "a device or kernel file"
+        raise not_regular(path, what, "; -o - writes to standard output")
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise QuizgenError(f"{path} is a folder; give a file name")
     if st is not None and not stat.S_ISREG(st.st_mode):
@@ -100,7 +107,7 @@ def check_target(path: Path, force: bool) -> Target:
 
 
 class Staged:
-    """One file being written: a temporary file beside its target, written in text or byte chunks."""
+    """One file being written: a temporary file beside its target, with its final mode already."""
 
     def __init__(self, target: Target) -> None:
         self.target = target
@@ -109,11 +116,6 @@ class Staged:
         self.handle = os.fdopen(fd, "wb")
         os.chmod(fd, target.mode if target.mode is not None else 0o666 & ~_umask())
 
-    def write_chunk(self, chunk: Chunk) -> None:
-        self.handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
-
-    def close(self) -> None:
-        self.handle.close()
 
 
 @dataclass
@@ -145,7 +147,15 @@ class FileGroup:
         return self.targets[path]
 
     def write(self, path: Path | str, chunks: Iterable[Chunk]) -> None:
-        """Stage `path`'s whole content now; it appears only at commit."""
+        """Stage `path`'s whole content now, streamed from `chunks` (text or bytes); it appears at commit."""
+        with self.open(path) as handle:
+            for chunk in chunks:
+                handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+
+    @contextlib.contextmanager
+    def open(self, path: Path | str) -> Iterator[BinaryIO]:
+        """Stage `path` through a binary, seekable file (what `zipfile.ZipFile` writes into); it
+        appears at commit. A write error is a one-line QuizgenError naming `path`."""
         path = Path(path)
         target = self.claim(path)
         if path in self.staged:
@@ -153,9 +163,8 @@ class FileGroup:
         try:
             self.make_folder(target.real.parent)
             staged = self.staged[path] = Staged(target)
-            for chunk in chunks:
-                staged.write_chunk(chunk)
-            staged.close()
+            with staged.handle as handle:
+                yield handle
         except OSError as error:
             raise QuizgenError(f"cannot write {path}: {error.strerror or error}") from None
 
@@ -216,7 +225,7 @@ class FileGroup:
 
     def _place(self, staged: Staged) -> Path | None:
         real, path = staged.target.real, staged.target.path
-        if staged.target.mode is None or not self.force:
+        if staged.target.mode is None:  # a new file (check_target refused an existing one without --force)
             try:
                 os.link(staged.tmp, real)
             except FileExistsError:
