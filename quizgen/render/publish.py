@@ -89,7 +89,7 @@ def figure_prefix(p: Plan) -> str:
 
 def write_figures(p: Plan, questions: Iterable[Question], group: FileGroup) -> None:
     """Each drawing in its own file beside the worksheet, where the format links them, staged with it."""
-    if not p.format.figure_files:
+    if not p.format.figure_files or not p.look.diagram:  # no drawings: no pass over a spooled set
         return
     folder, prefix = Path(p.target).parent, figure_prefix(p)
     for q in questions:
