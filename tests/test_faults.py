@@ -28,7 +28,7 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
 
 
 def quizgen(*args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess:
+            timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "quizgen", *args], capture_output=True, text=True, cwd=cwd,
                           env=env or ENV, input=stdin, timeout=timeout)
 
@@ -52,7 +52,7 @@ def leftovers(folder: Path) -> list[str]:
                   or p.name.startswith(".quizgen-exam-"))
 
 
-def wait_for(condition, seconds: float = 60) -> None:
+def wait_for(condition, seconds: float = 300) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
@@ -87,7 +87,7 @@ def test_a_symlink_is_not_followed_without_force(tmp_path: Path) -> None:
 def test_force_refuses_a_fifo_and_leaves_it(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.json"
     os.mkfifo(fifo)
-    result = quizgen("generate", "--seed", "3", "-n", "2", "-o", str(fifo), "--force", cwd=tmp_path, timeout=30)
+    result = quizgen("generate", "--seed", "3", "-n", "2", "-o", str(fifo), "--force", cwd=tmp_path, timeout=300)
     one_line_error(result, "not a regular file")
     assert "--force" not in result.stderr
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
@@ -203,7 +203,7 @@ def test_a_signal_cleans_up_like_ctrl_c(tmp_path: Path, sig: int, code: int) -> 
     proc = start("generate", "--seed", "1", "-n", "200000", "-o", "big.json", "-q", cwd=tmp_path)
     wait_for(lambda: leftovers(tmp_path))  # writing has begun
     proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=300)
     assert proc.returncode == code, err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == []
@@ -214,23 +214,19 @@ def test_sigterm_during_an_exam_leaves_no_scratch_folder(tmp_path: Path) -> None
     proc = start("exam", "exam.toml", "--variants", "3000", "-f", "md", "-f", "html", "-o", "out", "-q", cwd=tmp_path)
     wait_for(lambda: leftovers(tmp_path))
     proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=60)
+    proc.communicate(timeout=300)
     assert proc.returncode == 143
     assert leftovers(tmp_path) == [] and not (tmp_path / "out").exists()
 
 
 def test_ctrl_c_in_the_drill_exits_130(tmp_path: Path) -> None:
     proc = start("drill", "--seed", "1", "--no-save", cwd=tmp_path, stdin=subprocess.PIPE)
-    wait_for(lambda: proc.poll() is not None or _has_prompted(proc), 30)
+    assert "quizgen drill" in proc.stdout.readline()  # the welcome: the drill now asks and waits for an answer
+    time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=30)
+    out, _ = proc.communicate(timeout=300)
     assert proc.returncode == 130
     assert "Session over" in out
-
-
-def _has_prompted(proc: subprocess.Popen) -> bool:
-    time.sleep(1.5)  # the drill is waiting for the first answer by then
-    return True
 
 
 # --- §1 two runs at once ------------------------------------------------------------------------
@@ -258,7 +254,7 @@ def test_a_forced_run_fails_while_another_writes_the_same_file(tmp_path: Path) -
         one_line_error(second, "set.json", "another")
     finally:
         first.send_signal(signal.SIGTERM)
-        first.communicate(timeout=60)
+        first.communicate(timeout=300)
     assert (tmp_path / "set.json").read_text() == "old\n"
 
 
@@ -332,7 +328,7 @@ def test_the_drill_refuses_a_foreign_json_file(tmp_path: Path) -> None:
 def test_a_fifo_as_progress_file_never_blocks(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "fifo")
     for args in (["--stats"], ["--count", "1"]):
-        result = quizgen("drill", *args, "--progress", "fifo", cwd=tmp_path, stdin="1\n", timeout=20)
+        result = quizgen("drill", *args, "--progress", "fifo", cwd=tmp_path, stdin="1\n", timeout=300)
         one_line_error(result, "not a regular file")
     assert stat.S_ISFIFO(os.lstat(tmp_path / "fifo").st_mode)
 
@@ -342,13 +338,13 @@ def test_a_fifo_as_progress_file_never_blocks(tmp_path: Path) -> None:
 def test_a_full_disk_on_standard_output_is_one_line(tmp_path: Path) -> None:
     with open("/dev/full", "w") as full:
         result = subprocess.run([sys.executable, "-m", "quizgen", "generate", "-n", "50", "-o", "-"], cwd=tmp_path,
-                                env=ENV, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+                                env=ENV, stdout=full, stderr=subprocess.PIPE, text=True, timeout=300)
     one_line_error(result, "standard output")
 
 
 def test_a_closed_standard_output_is_one_line(tmp_path: Path) -> None:
     result = subprocess.run(f"{sys.executable} -m quizgen generate -n 3 -o - >&-", shell=True, cwd=tmp_path,
-                            env=ENV, capture_output=True, text=True, timeout=60)
+                            env=ENV, capture_output=True, text=True, timeout=300)
     one_line_error(result, "standard output")
 
 
@@ -358,7 +354,7 @@ def test_a_terminal_that_cannot_encode_gets_ascii_instead_of_a_traceback(tmp_pat
     for args, stdin in ((["generate", "--seed", "7", "-n", "5", "-f", "md", "-o", "-"], None),
                         (["drill", "--seed", "7", "--count", "1", "--no-save"], b"1\n")):
         result = subprocess.run([sys.executable, "-m", "quizgen", *args], capture_output=True, cwd=tmp_path,
-                                env=env, input=stdin, timeout=60)
+                                env=env, input=stdin, timeout=300)
         assert b"Traceback" not in result.stderr, result.stderr
         assert result.returncode == 0, result.stderr
         text = result.stdout.decode(encoding)  # what the terminal shows, in its own encoding
