@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from quizgen import __version__
 from quizgen.errors import QuizgenError, check_text
+
+if TYPE_CHECKING:
+    from quizgen.engine.question import Question
 
 EXIT_USAGE = 2
 
@@ -134,7 +139,8 @@ def build_parser() -> Parser:
                      help="output format: " + "; ".join(f"{f.name}: {f.help}" for f in FORMATS.values())
                      + " (default json)")
     gen.add_argument("--output", "-o", metavar="PATH",
-                     help="file to write, or - for standard output (default output/set-SEED.EXT)")
+                     help="file to write, a folder (DIR/) to write set-SEED.EXT into, or - for standard output "
+                          "(default output/)")
     gen.add_argument("--force", action="store_true", help="overwrite existing output files")
     gen.add_argument("--question-seed", type=int, metavar="SEED",
                      help="write only the question this seed stands for (with the same --kind/--difficulty)")
@@ -223,7 +229,9 @@ def build_parser() -> Parser:
     exam.add_argument("--output", "-o", metavar="DIR", help="output folder (default output/BLUEPRINT-NAME/)")
     exam.add_argument("--only", metavar="VARIANT", help="rebuild just this variant's worksheets and keys (e.g. V07)")
     exam.add_argument("--templates", metavar="DIR", help="your own copy of the templates folder")
-    exam.add_argument("--force", action="store_true", help="overwrite existing files")
+    exam.add_argument("--force", action="store_true",
+                      help="overwrite existing files, and remove those the previous run wrote (as its manifest.json "
+                           "lists them) that this one does not")
     exam.add_argument("--quiet", "-q", action="store_true", help="no progress bar or messages")
     exam.set_defaults(run=cmd_exam)
 
@@ -284,15 +292,9 @@ def build_parser() -> Parser:
 def cmd_generate(args: argparse.Namespace) -> None:
     import random
 
-    from quizgen.engine.generate import (
-        Options,
-        dump_json,
-        generate,
-        one_question,
-        set_header,
-    )
+    from quizgen.engine.generate import Options, dump_json, iter_questions, one_question, set_header
     from quizgen.progress_bar import progress_bar
-    from quizgen.render.files import emit
+    from quizgen.render.files import FileGroup, emit
     from quizgen.render.formats import FORMATS
     from quizgen.render.publish import Look, load, plan, write
 
@@ -309,28 +311,32 @@ def cmd_generate(args: argparse.Namespace) -> None:
     if args.count <= 0:
         raise QuizgenError(f"--count must be at least 1, got {args.count}")
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
-    target = args.output or f"output/set-{seed}.{fmt.extension}"
-    files = plan(fmt, Look(args.title, args.templates, args.answers, args.interactive, args.moodle_type,
-                           args.category, diagram, args.paper), target, args.force)
-    renderer = load(files) if fmt.worksheet else None
-    if args.question_seed is not None:
-        header = {**set_header(seed, options), "seed": None, "question_seed": args.question_seed}
-        questions = [one_question(args.question_seed, options)]
-    else:
-        header = set_header(seed, options)
-        questions = generate(seed, args.count, options, progress_bar(args.count, "generating", args.quiet))
-    if renderer is None:
-        emit(target, dump_json(header, questions), args.force)
-    else:
-        from quizgen.render.view import Sheet
-        sheet = Sheet(header["seed"], args.question_seed, options.kinds, options.difficulties, style=options.style)
-        for note in write(files, renderer, questions, sheet, args.force):
-            if not args.quiet:
-                print(f"quizgen: note: {note}", file=sys.stderr)
+    target = args.output or "output/"
+    if target != "-" and (target.endswith(("/", os.sep)) or Path(target).is_dir()):
+        target = str(Path(target) / f"set-{seed}.{fmt.extension}")  # -o DIR/ is a folder to write into
+    with FileGroup(args.force) as group:  # staged, then committed whole; any error or signal: nothing changes
+        files = plan(fmt, Look(args.title, args.templates, args.answers, args.interactive, args.moodle_type,
+                               args.category, diagram, args.paper), target, group)
+        renderer = load(files) if fmt.worksheet else None
+        if args.question_seed is not None:
+            header = {**set_header(seed, options), "seed": None, "question_seed": args.question_seed}
+            questions: Iterable[Question] = [one_question(args.question_seed, options)]
+        else:
+            header = set_header(seed, options)
+            questions = iter_questions(seed, args.count, options, progress_bar(args.count, "generating", args.quiet))
+        if renderer is None:
+            emit(target, dump_json(header, questions), group)  # streamed: one question in memory at a time
+        else:
+            from quizgen.render.spool import Spool
+            from quizgen.render.view import Sheet
+            sheet = Sheet(header["seed"], args.question_seed, options.kinds, options.difficulties, style=options.style)
+            for note in write(files, renderer, Spool(questions), sheet, group):
+                if not args.quiet:
+                    print(f"quizgen: note: {note}", file=sys.stderr)
     if target != "-" and not args.quiet:
+        count = 1 if args.question_seed is not None else args.count
         key = f" and its answer key {files.key}" if files.key else ""
-        print(f"wrote {target}{key} ({len(questions)} question{'s' * (len(questions) != 1)}, seed {seed})",
-              file=sys.stderr)
+        print(f"wrote {target}{key} ({count} question{'s' * (count != 1)}, seed {seed})", file=sys.stderr)
 
 
 def _all_kinds() -> list[str]:
@@ -411,7 +417,7 @@ def cmd_exam(args: argparse.Namespace) -> None:
         from quizgen.render.environment import default_templates
         from quizgen.render.files import write_atomic
         example = (default_templates() / "exam" / "example.toml").read_text(encoding="utf-8")
-        write_atomic(Path(args.init), [example])
+        write_atomic(Path(args.init), [example], args.force)
         if not args.quiet:
             print(f"wrote {args.init}; edit it, then: quizgen exam {args.init} --fake-roster 30", file=sys.stderr)
         return
@@ -455,7 +461,7 @@ def cmd_drill(args: argparse.Namespace) -> None:
     from quizgen.drill.progress import ProgressStore, default_path
     from quizgen.drill.session import Settings, run, show_stats
 
-    store = ProgressStore(Path(args.progress) if args.progress else default_path())
+    store = ProgressStore(Path(args.progress), chosen=True) if args.progress else ProgressStore(default_path())
     if args.stats:
         show_stats(store)
         return
@@ -465,11 +471,9 @@ def cmd_drill(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    from quizgen.render.files import check_writable, emit
+    from quizgen.render.files import FileGroup, emit
     from quizgen.report import bank, classify, output, results, stats
 
-    if args.output != "-":
-        check_writable(Path(args.output), args.force)
     if args.variants is not None and (not args.exam or not args.exam.endswith(".toml")):
         raise QuizgenError("--variants applies to --exam BLUEPRINT.toml")
     if args.moodle_type and not args.set:
@@ -480,27 +484,89 @@ def cmd_report(args: argparse.Namespace) -> None:
         source = bank.with_openings(source, Path(args.bank))
     answers = results.read(args.lms, [Path(p) for p in args.results])
     report = stats.build(classify.classify(answers, source), anonymous=args.anonymous)
-    emit(args.output, output.render(report, args.format, args.templates), args.force)
+    with FileGroup(args.force) as group:
+        emit(args.output, output.render(report, args.format, args.templates), group)
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the program is so that it cleans up as it does for Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _raise_interrupted(signum: int, _frame: Any) -> None:
+    raise Interrupted(signum)
+
+
+# What an ASCII (or Latin-1) terminal shows instead of the characters it cannot encode.
+ASCII = {"×": "x", "·": "*", "−": "-", "–": "-", "—": "-", "…": "...", "→": "->", "←": "<-", "≤": "<=", "≥": ">=",
+         "≠": "!=", "≈": "~", "‘": "'", "’": "'", "“": '"', "”": '"', "²": "^2", "³": "^3", "⌊": "floor(", "⌋": ")"}
+
+
+def _ascii_fallback(error: UnicodeError) -> tuple[str, int]:
+    import unicodedata
+
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    text = error.object[error.start:error.end]
+    return "".join(ASCII.get(c) or unicodedata.normalize("NFKD", c).encode("ascii", "ignore").decode() or "?"
+                   for c in text), error.end
+
+
+def _plain_terminal() -> None:
+    """A terminal whose encoding cannot show a character quizgen prints (→ in Latin-1; × or · in an
+    ASCII locale) gets the nearest ASCII instead of a UnicodeEncodeError."""
+    import codecs
+
+    codecs.register_error("quizgen-ascii", _ascii_fallback)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if not codecs.lookup(stream.encoding).name.startswith("utf"):
+                stream.reconfigure(errors="quizgen-ascii")  # used only for the characters it cannot encode
+        except (AttributeError, LookupError):  # closed (None), or not a text stream
+            pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _plain_terminal()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()
         return EXIT_USAGE
+    handlers = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         args.run(args)
     except QuizgenError as error:
         sys.stderr.write(f"quizgen: error: {error}\n")
+        _silence_stdout()
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        sys.stderr.write("quizgen: interrupted\n")
-        return 130
+    except KeyboardInterrupt as error:
+        signum = getattr(error, "signum", signal.SIGINT)
+        sys.stderr.write(f"quizgen: interrupted{f' ({error})' if signum != signal.SIGINT else ''}\n")
+        return 128 + signum  # the shell's convention: 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP
     except BrokenPipeError:
-        sys.stderr.close()  # e.g. `quizgen generate -o - | head`: not an error
+        _silence_stdout()  # e.g. `quizgen generate -o - | head`: not an error
         return 0
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     return 0
+
+
+def _silence_stdout() -> None:
+    """After a failed write to standard output, point it at /dev/null so that the interpreter's own
+    flush at exit does not fail a second time with a traceback."""
+    if sys.stdout is None:
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,16 +95,25 @@ def _count(value: Any) -> bool:
 
 
 class ProgressStore:
-    def __init__(self, path: Path) -> None:
+    """The progress file. `chosen`: the user named it (--progress), so a file that is not a quizgen
+    progress file is refused and left as it is; only quizgen's own file is set aside when corrupt."""
+
+    def __init__(self, path: Path, chosen: bool = False) -> None:
         self.path = path
+        self.chosen = chosen
 
     def load(self) -> tuple[Progress, str | None]:
         """The saved progress and a one-line warning, if a corrupt file had to be set aside.
 
         A file that exists but cannot be read (permissions, a folder) is a QuizgenError: moving
-        it would not help, and the user should choose another --progress or --no-save.
+        it would not help, and the user should choose another --progress or --no-save. So is a
+        FIFO or a device (never opened: reading one could block forever).
         """
         try:
+            mode = os.stat(self.path).st_mode
+            if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+                raise QuizgenError(f"progress file {self.path} is not a regular file; "
+                                   "choose another with --progress FILE, or pass --no-save")
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return Progress(), None
@@ -111,22 +121,30 @@ class ProgressStore:
             raise QuizgenError(f"cannot read progress file {self.path}: {error.strerror or error}; "
                                "choose another with --progress FILE, or pass --no-save") from None
         except UnicodeDecodeError as error:
-            return Progress(), self._set_aside(f"not UTF-8 text: {error.reason}")
+            return Progress(), self._set_aside(text=None, reason=f"not UTF-8 text: {error.reason}")
         try:
-            return Progress.from_json(json.loads(text)), None
-        except RecursionError:
-            return Progress(), self._set_aside("JSON nested too deeply")
-        except ValueError as error:  # also Python's limit on reading an integer of over 4,300 digits
-            return Progress(), self._set_aside(str(error))
+            doc = json.loads(text)
+        except (ValueError, RecursionError) as error:
+            return Progress(), self._set_aside(text, f"not JSON: {error}" if isinstance(error, ValueError)
+                                               else "nested too deeply")
+        try:
+            return Progress.from_json(doc), None
+        except ValueError as error:
+            return Progress(), self._set_aside(text, str(error), ours=isinstance(doc, dict) and "version" in doc)
 
     def add(self, delta: Progress) -> str | None:
         """Add `delta` to what is on disk now and write it back; returns load()'s warning."""
         progress, warning = self.load()
         progress.add(delta)
-        write_atomic(self.path, [json.dumps(progress.to_json(), indent=2) + "\n"], force=True)
+        write_atomic(self.path, [json.dumps(progress.to_json(), indent=2) + "\n"], force=True, wait=True)
         return warning
 
-    def _set_aside(self, reason: str) -> str:
+    def _set_aside(self, text: str | None, reason: str, ours: bool = False) -> str:
+        """Move a corrupt progress file aside; a file the user chose that is not one of quizgen's
+        (no "version" in it) is refused instead, untouched."""
+        if self.chosen and not ours and not (text or "").lstrip().startswith('{"version"'):
+            raise QuizgenError(f"{self.path} is not a quizgen progress file ({reason}); it was left as it is: "
+                               "choose another with --progress FILE, or pass --no-save")
         aside = self.path.with_name(self.path.name + ".corrupt")
         n = 1
         while aside.exists():

@@ -375,16 +375,20 @@ class Drill:
             if warning:
                 self.warn(warning)
         self.say("welcome", saved=saved.total() if saved is not None else None)
+        interrupted: KeyboardInterrupt | None = None
         try:
             for index in range(self.settings.count):
                 if not self.play(index):
                     break
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as error:  # Ctrl-C, or SIGTERM/SIGHUP (see quizgen.cli): summary, then exit 128+N
             self.terminal.write("\n")
+            interrupted = error
         self.say("summary", record=self.record, met=met_views(self.record.met),
                  seconds=self.record.seconds if self.settings.show_time else None,
                  per_question=self.record.seconds / self.record.asked if self.record.asked else None,
                  saved_to=self.store.path if self.store is not None and self.record.asked else None)
+        if interrupted is not None:
+            raise interrupted
         return self.record
 
     def play(self, index: int) -> bool:

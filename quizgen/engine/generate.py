@@ -8,6 +8,7 @@ question would repeat an earlier one does it move on to the next attempt's seed.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -131,7 +132,7 @@ def iter_questions(seed: int, count: int, options: Options, progress: Callable[[
     if count <= 0:
         raise QuizgenError(f"--count must be at least 1, got {count}")
     width = max(len(str(count)), 3)
-    seen: set[tuple] = set()
+    seen: set[bytes] = set()  # a digest per question made so far: memory stays small however large the set
     space: int | None = None
     for i in range(count):
         attempts, attempt, balanced = QUICK_ATTEMPTS, 0, True
@@ -140,7 +141,7 @@ def iter_questions(seed: int, count: int, options: Options, progress: Callable[[
                 continue
             picker = options.picker(qseed)
             kind, difficulty, built = choose(picker, options.kinds, options.difficulties)
-            key = question_key(kind, built)
+            key = hashlib.blake2b(repr(question_key(kind, built)).encode(), digest_size=16).digest()
             exhausted = space is not None and len(seen) >= space
             if key not in seen or (repeats and exhausted):
                 break

@@ -7,13 +7,16 @@ import csv
 import io
 import json
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from quizgen import __version__
 from quizgen.exam.plan import ExamPlan, slot_seed
 
 
-def manifest(plan: ExamPlan) -> dict[str, Any]:
+def manifest(plan: ExamPlan, files: Sequence[str] = ()) -> dict[str, Any]:
+    """`files`: every file the run writes, so that the next run into the folder knows which of
+    them it may remove."""
     bp = plan.blueprint
     return {
         "quizgen_version": __version__, "blueprint": bp.path.name, "title": bp.title, "seed": bp.seed,
@@ -26,6 +29,7 @@ def manifest(plan: ExamPlan) -> dict[str, Any]:
                       "questions": [{"slot": slot.number, "id": q.id, "kind": q.kind, "seed": q.seed}
                                     for slot, q in zip(bp.slots, v.questions)]}
                      for v in plan.variants],
+        "files": list(files),
     }
 
 
@@ -74,7 +78,15 @@ def grading_rows(plan: ExamPlan) -> list[list[str]]:
     return rows
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula (OWASP)
+
+
+def inert(cell: str) -> str:
+    """A cell no spreadsheet runs: one that starts like a formula gets a leading apostrophe."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
 def grading_csv(plan: ExamPlan) -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(grading_rows(plan))
+    csv.writer(out, lineterminator="\n").writerows([inert(cell) for cell in row] for row in grading_rows(plan))
     return out.getvalue()

@@ -9,11 +9,15 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quizgen.errors import QuizgenError
 from quizgen.exam.blueprint import Slot
 from quizgen.exam.key import grading_csv, manifest, questions_json
 from quizgen.exam.plan import ExamPlan
+
+if TYPE_CHECKING:
+    from quizgen.render.files import FileGroup
 
 
 @dataclass(frozen=True)
@@ -60,27 +64,39 @@ def check_output(plan: ExamPlan, out: ExamOutput) -> list[str]:
     return names
 
 
+def previous_files(folder: Path) -> list[str]:
+    """The files the previous run in `folder` wrote, as its manifest lists them (a manifest from
+    before the list was kept: its variants' worksheets and keys); only plain names, never a path."""
+    try:
+        doc = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return []
+    if not isinstance(doc, dict):
+        return []
+    names = doc.get("files")
+    if not isinstance(names, list):
+        codes = [v.get("code") for v in doc.get("variants", []) if isinstance(v, dict)] \
+            if isinstance(doc.get("variants"), list) else []
+        names = [f"{c}{s}.{e}" for c in codes if isinstance(c, str) for s in ("", "-key") for e in ("md", "html")]
+    return [n for n in names if isinstance(n, str) and n and Path(n).name == n and n not in (".", "..")]
+
+
 def write_exam(plan: ExamPlan, out: ExamOutput, progress: Callable[[int], None] | None = None) -> list[str]:
-    """Render everything into a temporary folder beside the target, then move the files in:
-    on any error nothing is left behind, and each file appears whole."""
-    import shutil
-    import tempfile
+    """Stage every file beside its place in the folder, then move them all in; a full run also
+    removes the files the previous one wrote and this one does not (its manifest lists them). On
+    any error, interrupt or signal, nothing in the folder changes. The folder is locked meanwhile:
+    a second run into it fails at once."""
+    from quizgen.render.files import FileGroup
 
     names = check_output(plan, out)
-    parent = out.folder if out.folder.is_dir() else next(p for p in out.folder.parents if p.exists())
-    try:
-        scratch = Path(tempfile.mkdtemp(prefix=".quizgen-exam-", dir=parent))
-    except OSError as error:
-        raise QuizgenError(f"cannot write in {parent}: {error.strerror or error}") from None
-    try:
-        _render(plan, out, scratch, progress)
-        out.folder.mkdir(parents=True, exist_ok=True)
+    with FileGroup(out.force, lock=out.folder) as group:
+        group.make_folder(out.folder)
         for name in names:
-            (scratch / name).replace(out.folder / name)
-    except OSError as error:
-        raise QuizgenError(f"cannot write {out.folder}: {error.strerror or error}") from None
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+            group.claim(out.folder / name)
+        if not out.only:
+            for name in sorted(set(previous_files(out.folder)) - set(names)):
+                group.remove(out.folder / name)
+        _render(plan, out, names, group, progress)
     return names
 
 
@@ -105,8 +121,8 @@ def point_warnings(plan: ExamPlan) -> list[str]:
     return list(out.values())
 
 
-def _render(plan: ExamPlan, out: ExamOutput, scratch: Path, progress: Callable[[int], None] | None) -> None:
-    from quizgen.render.files import write_atomic
+def _render(plan: ExamPlan, out: ExamOutput, names: list[str], group: FileGroup,
+            progress: Callable[[int], None] | None) -> None:
     from quizgen.render.formats import FORMATS
     from quizgen.render.publish import Look, load, write, write_print_file
     from quizgen.render.publish import plan as plan_file
@@ -125,27 +141,27 @@ def _render(plan: ExamPlan, out: ExamOutput, scratch: Path, progress: Callable[[
         for v in plan.variants:
             if out.only and v.code != out.only:
                 continue
-            p = plan_file(FORMATS[fmt], fmt_look, str(scratch / f"{v.code}.{FORMATS[fmt].extension}"), force=True)
+            p = plan_file(FORMATS[fmt], fmt_look, str(out.folder / f"{v.code}.{FORMATS[fmt].extension}"), group)
             renderer = renderer or load(p)
-            write(p, renderer, v.questions, sheets[v.code], force=True)
+            write(p, renderer, v.questions, sheets[v.code], group)
             done += 1
             if progress:
                 progress(done)
     if out.only:
         return
     if "pdf" in out.formats:
-        write_print_file(scratch / "print.pdf", paper, Sheet(bp.seed, None, kinds, difficulties),
-                         [(sheets[v.code], v.questions) for v in plan.variants], force=True)
+        write_print_file(out.folder / "print.pdf", paper, Sheet(bp.seed, None, kinds, difficulties),
+                         [(sheets[v.code], v.questions) for v in plan.variants], group)
     by_slot = [(slot, v.questions[n]) for n, slot in enumerate(bp.slots) for v in plan.variants]
     for fmt, name in (("moodle", "moodle.xml"), *((f, BANKS[f]) for f in out.formats if f in BANKS)):
         category = bp.category if fmt != "canvas" else None
         p = plan_file(FORMATS[fmt], Look(title=bp.title, templates=out.templates, category=category),
-                      str(scratch / name), force=True)
-        write(p, load(p), [q for _, q in by_slot], Sheet(bp.seed, None, kinds, difficulties), force=True,
+                      str(out.folder / name), group)
+        write(p, load(p), [q for _, q in by_slot], Sheet(bp.seed, None, kinds, difficulties), group,
               category_paths=[slot_path(slot) if fmt != "canvas" else f"{slot.number:02d} {slot.name}"
                               for slot, _ in by_slot],
               moodle_modes={q.id: slot.moodle_type for slot, q in by_slot},
               points={q.id: slot.points for slot, q in by_slot})
-    write_atomic(scratch / "manifest.json", [json.dumps(manifest(plan), indent=2, ensure_ascii=False), "\n"])
-    write_atomic(scratch / "questions.json", questions_json(plan))
-    write_atomic(scratch / "grading-key.csv", [grading_csv(plan)])
+    group.write(out.folder / "manifest.json", [json.dumps(manifest(plan, names), indent=2, ensure_ascii=False), "\n"])
+    group.write(out.folder / "questions.json", questions_json(plan))
+    group.write(out.folder / "grading-key.csv", [grading_csv(plan)])

@@ -245,6 +245,8 @@ def get_template(env: jinja2.Environment, name: str) -> jinja2.Template:
         raise QuizgenError(f"template {error.name!r} is missing from {env.loader.searchpath[0]}") from None
     except jinja2.TemplateSyntaxError as error:
         raise QuizgenError(f"template {error.filename or name} line {error.lineno}: {error.message}") from None
+    except UnicodeDecodeError:
+        raise QuizgenError(f"template {name} in {env.loader.searchpath[0]} is not UTF-8 text") from None
 
 
 def load(env: jinja2.Environment, name: str) -> jinja2.Template:
@@ -276,6 +278,13 @@ def stream(template: jinja2.Template, **context: Any) -> Iterator[str]:
         raise QuizgenError(f"template {error.name!r} is missing") from None
     except jinja2.TemplateError as error:
         raise QuizgenError(f"template {template.name}: {error}") from None
+    except QuizgenError:
+        raise
+    except UnicodeDecodeError as error:  # a template it includes is not UTF-8
+        raise QuizgenError(f"template {template.name}: an included template is not UTF-8 text ({error.reason})") \
+            from None
+    except Exception as error:  # a user's template may raise anything (1 // 0, int("x"), ...)
+        raise QuizgenError(f"template {template.name} failed: {type(error).__name__}: {error}") from None
     yield "".join(pieces)
 
 

@@ -3,20 +3,21 @@ one (a Canvas QTI zip, an Anki deck: the templates write the pieces, a small mod
 `quizgen.render` packs them), for `quizgen generate` and `quizgen exam`.
 
 Every check that can fail (options that do not fit the format, files that exist, templates that
-are missing) runs before the questions are generated and before anything is written.
+are missing) runs before the questions are generated; the files are staged in a `FileGroup` and
+appear together, or not at all.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quizgen.errors import QuizgenError
-from quizgen.render.files import check_writable, emit, emit_bytes, write_atomic, write_bytes_atomic
+from quizgen.render.files import FileGroup, emit
 from quizgen.render.formats import PAPERS, Format
 
 if TYPE_CHECKING:  # jinja2 is imported only when a templated format is written
@@ -66,8 +67,8 @@ def key_path(target: Path) -> Path:
     return target.with_name(f"{target.stem}-key{target.suffix}")
 
 
-def plan(fmt: Format, look: Look, target: str, force: bool) -> Plan:
-    """Check the options against the format and the files against --force; decide the answer key."""
+def plan(fmt: Format, look: Look, target: str, group: FileGroup) -> Plan:
+    """Check the options against the format and claim the files in `group`; decide the answer key."""
     for name, (flag, formats) in APPLIES.items():
         if getattr(look, name) not in (None, False) and fmt.name not in formats:
             names = ", ".join(formats[:-1]) + " or " + formats[-1] if len(formats) > 1 else formats[0]
@@ -98,7 +99,7 @@ def plan(fmt: Format, look: Look, target: str, force: bool) -> Plan:
     key = key_path(Path(target)) if answers == "separate" else None
     for path in (Path(target), key) if target != "-" else ():
         if path is not None:
-            check_writable(path, force)
+            group.claim(path)
     return Plan(fmt, look, target, answers, key)
 
 
@@ -107,17 +108,14 @@ def figure_prefix(p: Plan) -> str:
     return f"{Path(p.target).stem}-" if p.format.figure_files else ""
 
 
-def write_figures(p: Plan, questions: Sequence[Question], force: bool) -> None:
-    """Each drawing in its own file beside the worksheet, where the format links them: all are
-    checked before the first is written, and each is written atomically."""
-    if not p.format.figure_files:
+def write_figures(p: Plan, questions: Iterable[Question], group: FileGroup) -> None:
+    """Each drawing in its own file beside the worksheet, where the format links them, staged with it."""
+    if not p.format.figure_files or not p.look.diagram:  # no drawings: no pass over a spooled set
         return
     folder, prefix = Path(p.target).parent, figure_prefix(p)
-    figures = [(folder / f"{prefix}{q.id}.svg", q.diagram) for q in questions if q.diagram]
-    for path, _ in figures:
-        check_writable(path, force)
-    for path, svg in figures:
-        write_atomic(path, [svg], force)
+    for q in questions:
+        if q.diagram:
+            group.write(folder / f"{prefix}{q.id}.svg", [q.diagram])
 
 
 def load(p: Plan) -> Renderer:
@@ -127,14 +125,16 @@ def load(p: Plan) -> Renderer:
     return Renderer(p.format, p.look.templates, with_key=p.key is not None)
 
 
-def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: Sheet, force: bool,
+def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: Sheet, group: FileGroup,
           category_paths: Sequence[str] | None = None, moodle_modes: Mapping[str, str] | None = None,
           points: Mapping[str, float] | None = None) -> list[str]:
-    """Stream the set through the templates into the worksheet, then the key; or pack it. Moodle
-    and GIFT categories are kind/difficulty-n unless `category_paths` names one per question (an
-    exam's slots, which are Canvas's question groups too), `moodle_modes` may set the LMS question
-    type per question id (an exam slot's choice), and `points` its points (default 1). Returns a
-    note for each kind not asked the way --moodle-type asked."""
+    """Stream the set through the templates into the worksheet, then its drawings and key, or pack
+    or typeset it, all staged in `group` (committed by the caller). `questions` may be a `Spool`:
+    the worksheet then streams as the questions are made, and later passes read them back from disk.
+    Moodle and GIFT categories are kind/difficulty-n unless `category_paths` names one per question
+    (an exam's slots, which are Canvas's question groups too), `moodle_modes` may set the LMS
+    question type per question id (an exam slot's choice), and `points` its points (default 1).
+    Returns a note for each kind not asked the way --moodle-type asked."""
     from quizgen.render import view
     from quizgen.render.view import QuestionViews, categories
 
@@ -171,23 +171,21 @@ def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: She
     notes = _notes(context["questions"], p.look.moodle_type, modes) if fmt.name in LMS else []
     if fmt.name == "gift":
         _check_gift(context["questions"], p.look.moodle_type or "auto", modes)
-    if fmt.package:
+    if fmt.package:  # a zip or a deck, built whole
         pack = importlib.import_module(f"quizgen.render.{fmt.package}").pack
-        write_bytes_atomic(Path(p.target), pack(renderer, context), force)
+        emit(p.target, [pack(renderer, context)], group)
         return notes
-    write_figures(p, questions, force)
-    if fmt.typeset:  # the whole Typst source, typeset: the key too before either file is written
+    if fmt.typeset:  # the whole Typst source, typeset: the key too before either file is staged
         from quizgen.render.pdf import typeset
 
-        worksheet = typeset("".join(renderer.stream_worksheet(**context)))
-        key = typeset("".join(renderer.stream_key(**context))) if p.key is not None else None
-        emit_bytes(p.target, worksheet, force)
+        emit(p.target, [typeset("".join(renderer.stream_worksheet(**context)))], group)
         if p.key is not None:
-            emit_bytes(str(p.key), key, force)
+            emit(str(p.key), [typeset("".join(renderer.stream_key(**context)))], group)
         return notes
-    emit(p.target, renderer.stream_worksheet(**context), force)
+    emit(p.target, renderer.stream_worksheet(**context), group)
+    write_figures(p, questions, group)
     if p.key is not None:
-        emit(str(p.key), renderer.stream_key(**context), force)
+        emit(str(p.key), renderer.stream_key(**context), group)
     return notes
 
 
@@ -221,7 +219,7 @@ def _check_gift(views: QuestionViews, mode: str, modes: Mapping[str, str]) -> No
 
 
 def write_print_file(path: Path, look: Look, sheet: Sheet, variants: Sequence[tuple[Sheet, Sequence[Question]]],
-                     force: bool) -> None:
+                     group: FileGroup) -> None:
     """An exam's print file: every variant's worksheet and answer sheet in one PDF, to print duplex."""
     from quizgen.render.environment import environment, load, stream
     from quizgen.render.pdf import typeset
@@ -230,4 +228,4 @@ def write_print_file(path: Path, look: Look, sheet: Sheet, variants: Sequence[tu
     template = load(environment(look.templates, typst=True), PRINT_TEMPLATE)
     source = "".join(stream(template, title=look.title, sheet=sheet, paper=look.paper or PAPERS[0],
                             variants=[(s, QuestionViews(qs)) for s, qs in variants]))
-    write_atomic(path, [typeset(source)], force, binary=True)
+    group.write(path, [typeset(source)])

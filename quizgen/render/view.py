@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -332,12 +333,13 @@ class QuestionViews:
 
     def __init__(self, questions: Sequence[Question], numbers: Sequence[int] | None = None,
                  figure_prefix: str = "") -> None:
-        self.questions = questions
-        self.numbers = numbers or range(1, len(questions) + 1)
+        self.questions = questions  # a list, or a Spool still being generated: its length is asked last
+        self.numbers = numbers
         self.figure_prefix = figure_prefix  # a drawing's file name starts with it (set-7- for set-7.md)
 
     def __iter__(self) -> Iterator[QuestionView]:
-        return (view(q, n, self.figure_prefix) for q, n in zip(self.questions, self.numbers))
+        numbers = self.numbers if self.numbers is not None else itertools.count(1)
+        return (view(q, n, self.figure_prefix) for q, n in zip(self.questions, numbers))
 
     def __len__(self) -> int:
         return len(self.questions)
@@ -467,8 +469,22 @@ def categories(questions: Sequence[Question], paths: Sequence[str] | None = None
     for i, q in enumerate(questions):
         path = paths[i] if paths is not None else f"{q.kind}/difficulty-{q.difficulty}"
         groups.setdefault(path, []).append(i)
-    return [Category(path, QuestionViews([questions[i] for i in indices], [i + 1 for i in indices]))
+    return [Category(path, QuestionViews(Picked(questions, indices), [i + 1 for i in indices]))
             for path, indices in groups.items()]
+
+
+@dataclass(frozen=True, slots=True)
+class Picked(Sequence[Question]):
+    """Some questions of a set, by position, fetched only when walked (the set may be on disk)."""
+
+    questions: Sequence[Question]
+    indices: Sequence[int]
+
+    def __getitem__(self, i: int) -> Question:  # type: ignore[override]
+        return self.questions[self.indices[i]]
+
+    def __len__(self) -> int:
+        return len(self.indices)
 
 
 @dataclass(frozen=True, slots=True)
