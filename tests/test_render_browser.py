@@ -109,13 +109,19 @@ def test_self_check_from_file_url(browser: Any, interactive, tmp_path: Path) -> 
     png = page.screenshot(path=str(screenshot_folder(tmp_path) / "interactive.png"))
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
-    # Every question answered: the score stands, and the page says so.
+    # Every question answered: the score stands, and the page says so (other tables filled in right).
+    others = [q4 for q4 in questions if not q4["multiple_choice"] and q4 is not table]
+    for q4 in others:
+        inputs = page.locator(f"#{q4['id']} input.blank")
+        for n, p4 in enumerate(q4["parts"]):
+            inputs.nth(n).fill(f"{p4['answer']:,}")
+        inputs.nth(0).press("Enter")
     for q4 in questions:
         for options in page.locator(f"#{q4['id']} ol.options:not([data-answered])").all():
             options.locator("button.option").first.click()
     assert page.locator("#done").is_visible()
-    assert int(score.inner_text()) == 2 + sum(1 for q4, p4 in multiple_choice(questions)
-                                              if q4 not in (q, q2, q3, table) and p4["option_order"][0] == 0)
+    assert int(score.inner_text()) == 2 + len(others) + sum(1 for q4, p4 in multiple_choice(questions)
+                                                            if q4 not in (q, q2, q3, table) and p4["option_order"][0] == 0)
     page.close()
     assert problems == []
 
