@@ -191,7 +191,7 @@ def test_an_exam_rerun_with_fewer_students_removes_only_its_own_stale_files(tmp_
     assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(["V01.md", "V01-key.md", "V02.md", "V02-key.md", "moodle.xml", "manifest.json",
-                            "grading-key.csv", "notes.txt", "V09.md"])
+                            "questions.json", "grading-key.csv", "notes.txt", "V09.md"])
     manifest = json.loads((out / "manifest.json").read_text())
     assert sorted(manifest["files"]) == sorted(n for n in names if n not in ("notes.txt", "V09.md"))
 
@@ -239,8 +239,8 @@ def test_two_runs_at_once_one_wins_and_the_set_is_not_mixed(tmp_path: Path) -> N
     assert codes == [0, 2], results
     loser = next(err for code, err in results if code == 2)
     assert loser.count("\n") == 1 and "Traceback" not in loser
-    seed = next(line for line in (tmp_path / "set.md").read_text().splitlines() if "seed" in line)
-    key_seed = next(line for line in (tmp_path / "set-key.md").read_text().splitlines() if "seed" in line)
+    seed = next(line for line in (tmp_path / "set.md").read_text().splitlines() if "Made with quizgen" in line)
+    key_seed = next(line for line in (tmp_path / "set-key.md").read_text().splitlines() if "Made with quizgen" in line)
     assert seed == key_seed
     assert leftovers(tmp_path) == []
 
@@ -294,7 +294,8 @@ def test_generate_streams_while_the_set_is_made(tmp_path: Path, monkeypatch, fmt
 
 def test_grading_csv_neutralises_formulas(tmp_path: Path) -> None:
     exam_folder(tmp_path)
-    names = ["=HYPERLINK(\"http://x\",\"y\")", "+SUM(A1:A2)", "-2+3", "@cmd", "\tTab", "\rCR", "Ada Lovelace"]
+    # (a carriage return inside a name is refused by the roster reader, so it cannot reach the CSV)
+    names = ["=HYPERLINK(\"http://x\",\"y\")", "+SUM(A1:A2)", "-2+3", "@cmd", "\tTab", "Ada Lovelace"]
     with (tmp_path / "roster.csv").open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows([["name"], *[[n] for n in names]])
     result = quizgen("exam", "exam.toml", "--roster", "roster.csv", "-o", "out", "-q", cwd=tmp_path)

@@ -225,10 +225,10 @@ def test_gift_escapes_every_control_character() -> None:
 
 
 def test_gift_with_hostile_title_and_category(tmp_path: Path, capsys) -> None:
-    target = generate(tmp_path, capsys, "gift-kinds", "gift", "--title", "Week 3: {CNNs} ~ #1 = best\n\nnext",
-                      "--category", "$course$/Week 3/4\nx")
+    target = generate(tmp_path, capsys, "gift-kinds", "gift", "--title", "Week 3: {CNNs} ~ #1 = best",
+                      "--category", "$course$/Week 3/4 x")
     text = target.read_text(encoding="utf-8")
-    assert text.splitlines()[0] == "// Week 3\\: \\{CNNs\\} \\~ \\#1 \\= best\\n\\nnext"
+    assert text.splitlines()[0] == "// Week 3\\: \\{CNNs\\} \\~ \\#1 \\= best"
     assert {line for line in text.splitlines() if line.startswith("$CATEGORY:")} >= {
         "$CATEGORY: $course$/Week 3/4 x/conv-params/difficulty-1"}
     assert len(gift_questions(text)) == 40
@@ -520,6 +520,7 @@ def test_hostile_context_stays_inert_in_canvas_gift_and_anki(tmp_path: Path) -> 
     from quizgen.engine.generate import Options
     from quizgen.engine.generate import generate as make
     from quizgen.render.formats import FORMATS
+    from quizgen.render.files import FileGroup
     from quizgen.render.publish import Look, load, plan, write
     from quizgen.render.view import Sheet
 
@@ -530,8 +531,9 @@ def test_hostile_context_stays_inert_in_canvas_gift_and_anki(tmp_path: Path) -> 
     seen = {}
     pytest.importorskip("genanki")
     for fmt in ("gift", "canvas", "anki"):
-        files = plan(FORMATS[fmt], Look(), str(tmp_path / f"set.{fmt}"), force=False)
-        write(files, load(files), qs, Sheet(4, None, options.kinds, options.difficulties), force=False)
+        with FileGroup() as group:
+            files = plan(FORMATS[fmt], Look(), str(tmp_path / f"set.{fmt}"), group)
+            write(files, load(files), qs, Sheet(4, None, options.kinds, options.difficulties), group)
         seen[fmt] = (tmp_path / f"set.{fmt}")
     parsed = gift_questions(seen["gift"].read_text(encoding="utf-8"))
     assert len(parsed) == 6 and all("<b>" not in q["text"] for q in parsed)

@@ -91,6 +91,7 @@ def test_faker_names_of_an_exam_variant_stay_inert(title: str) -> None:
     import io
 
     from quizgen.engine.generate import Options, generate
+    from quizgen.render.files import FileGroup
     from quizgen.render.formats import FORMATS
     from quizgen.render.publish import Look, load, plan, write
     from quizgen.render.view import Sheet
@@ -103,9 +104,9 @@ def test_faker_names_of_an_exam_variant_stay_inert(title: str) -> None:
     questions = [q.with_extra(context=context) for q in generate(4, 4, options)]
     pages = {}
     for fmt, look in (("html", Look(interactive=True)), ("moodle", Look()), ("md", Look(answers="none"))):
-        files = plan(FORMATS[fmt], look, "-", force=True)
-        with contextlib.redirect_stdout(io.StringIO()) as out:
-            write(files, load(files), questions, Sheet(4, None, options.kinds, options.difficulties), force=True)
+        with FileGroup(force=True) as group, contextlib.redirect_stdout(io.StringIO()) as out:
+            files = plan(FORMATS[fmt], look, "-", group)
+            write(files, load(files), questions, Sheet(4, None, options.kinds, options.difficulties), group)
         pages[fmt] = out.getvalue()
     parsed = Elements()
     parsed.feed(pages["html"])
