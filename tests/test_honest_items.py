@@ -201,8 +201,26 @@ def test_receptive_field_steps_show_every_jump_update() -> None:
 
 # --- §4 (d): the drill shows no later part's answer early -------------------------------------
 
+def _drill_leak_candidate() -> tuple[int, int]:
+    """A drill seed (difficulty 2) whose first question has two parts and whose full worked solution
+    holds part 2's answer: the reported kind of question (seed 786373 before the samplers changed)."""
+    import random
+
+    from quizgen.drill.session import DEFAULT_KINDS, first_seed, make_question
+
+    kinds = DEFAULT_KINDS[2]
+    for seed in range(786373, 787373):
+        qseed = first_seed(seed, Options(kinds, (2,)))
+        q, _ = make_question(random.Random(qseed), qseed, kinds, (2,), "q001")
+        if len(q.parts) == 2 and isinstance(second := q.parts[1].answer, int) and second >= 1000 \
+                and second != q.parts[0].answer and any(s.result == second for s in q.solution):
+            return seed, second
+    raise AssertionError("no two-part drill question whose solution holds part 2's answer")
+
+
 def test_the_drill_does_not_show_part_twos_answer_in_part_ones_solution() -> None:
-    out = _run("drill", "--seed", "786373", "--difficulty", "2", "--count", "1", "--no-save", stdin="1\n2432\n")
+    seed, second = _drill_leak_candidate()
+    out = _run("drill", "--seed", str(seed), "--difficulty", "2", "--count", "1", "--no-save", stdin=f"1\n{second}\n")
     before, _, _ = out.partition("Part 2 of 2")
     assert "Worked solution" in before
-    assert "2,432" not in before and "2432" not in before.split("Part 1 of 2")[1]
+    assert f"{second:,}" not in before and str(second) not in before.split("Part 1 of 2")[1]
