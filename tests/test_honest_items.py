@@ -112,11 +112,16 @@ def _pytorch_views(seed: int, count: int, kinds: tuple[str, ...], difficulties: 
 
 
 def test_the_reported_pytorch_questions_use_pytorchs_formula() -> None:
-    q6 = _pytorch_views(*PYTORCH_SETS[0])[5]
-    q2 = _pytorch_views(*PYTORCH_SETS[1])[1]
-    for v in (q6, q2):
+    # The reported questions: PyTorch code for a model whose Keras form pads 'same', worked with
+    # Keras's ceil(W/s). Their issue seeds make other stacks since the samplers changed, so every
+    # such question of the reported sets is checked.
+    reported = [v for case in PYTORCH_SETS[:2] for v in _pytorch_views(*case)
+                if any(getattr(layer, "padding", None) == "same" for layer in v.q.stack.layers)
+                and any(line.topic == "output-length" for line in v.solution)]
+    assert len(reported) >= 2
+    for v in reported:
         formulas = [line.formula for line in v.solution if line.topic == "output-length"]
-        assert formulas and all("2·p" in f and "ceil(" not in f for f in formulas), formulas
+        assert all("2·p" in f and "ceil(" not in f for f in formulas), (v.q.seed, formulas)
 
 
 @pytest.mark.parametrize("case", PYTORCH_SETS, ids=lambda c: f"seed{c[0]}")
