@@ -113,9 +113,15 @@ def test_self_check_from_file_url(browser: Any, interactive, tmp_path: Path) -> 
     for q4 in questions:
         for options in page.locator(f"#{q4['id']} ol.options:not([data-answered])").all():
             options.locator("button.option").first.click()
+        if not q4["multiple_choice"] and q4 is not table:  # another table to fill in: its answers
+            blanks = page.locator(f"#{q4['id']} input.blank")
+            for n, p in enumerate(q4["parts"]):
+                blanks.nth(n).fill(f"{p['answer']:,}")
+            blanks.nth(0).press("Enter")
     assert page.locator("#done").is_visible()
     assert int(score.inner_text()) == 2 + sum(1 for q4, p4 in multiple_choice(questions)
-                                              if q4 not in (q, q2, q3, table) and p4["option_order"][0] == 0)
+                                              if q4 not in (q, q2, q3, table) and p4["option_order"][0] == 0) \
+        + sum(1 for q4 in questions if not q4["multiple_choice"] and q4 is not table)  # the other tables, right
     page.close()
     assert problems == []
 
