@@ -225,12 +225,12 @@ def test_gift_escapes_every_control_character() -> None:
 
 
 def test_gift_with_hostile_title_and_category(tmp_path: Path, capsys) -> None:
-    target = generate(tmp_path, capsys, "gift-kinds", "gift", "--title", "Week 3: {CNNs} ~ #1 = best",
-                      "--category", "$course$/Week 3/4 x")
+    target = generate(tmp_path, capsys, "gift-kinds", "gift", "--title", "Week 3: {CNNs} ~ #1 = best <b>",
+                      "--category", "$course$/Week 3/4  {x} ~ #y")
     text = target.read_text(encoding="utf-8")
-    assert text.splitlines()[0] == "// Week 3\\: \\{CNNs\\} \\~ \\#1 \\= best"
+    assert text.splitlines()[0] == "// Week 3\\: \\{CNNs\\} \\~ \\#1 \\= best &lt;b&gt;"
     assert {line for line in text.splitlines() if line.startswith("$CATEGORY:")} >= {
-        "$CATEGORY: $course$/Week 3/4 x/conv-params/difficulty-1"}
+        "$CATEGORY: $course$/Week 3/4 {x} ~ #y/conv-params/difficulty-1"}
     assert len(gift_questions(text)) == 40
 
 

@@ -49,7 +49,8 @@ def test_prose_says_what_is_padded_where_with_articles_and_plurals(class_name, c
     assert prose(class_name, **config) == said
 
 
-BAD = re.compile(r"\b[Aa] (?:[AEIOU]\w|8|11\b|18\b)|\ban [B-DF-HJ-NP-TV-Z]\w*[a-z]|\b1 (?:filters|zeros|units|groups)\b"
+# "k − 1 zeros" is a formula's count, plural by right; "1 zeros" alone is not.
+BAD = re.compile(r"\b[Aa] (?:[AEIOU]\w|8|11\b|18\b)|\ban [B-DF-HJ-NP-TV-Z]\w*[a-z]|(?<![−-] )\b1 (?:filters|zeros|units|groups)\b"
                  r"|zeros on each side\W+\d+×|\d+×\d+ zeros")
 
 

@@ -180,7 +180,7 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
     """
     real = [c for c in found if c.near]
     pool = real if len(real) >= n else real + [c for c in found if not c.near]
-    pool = pool[:MAX_POOL]
+    pool = sorted(pool, key=lambda c: not c.first)[:MAX_POOL]  # a long catalogue must not crowd out the own-config ones
     if len(pool) < n:
         pool = pool + fillers[:n - len(pool) + 2]
     # The rank the answer should take: the ends a little more often, since a question whose mistakes
