@@ -22,9 +22,9 @@ RANK_GOAL = (0.15, 0.35)  # each sorted rank holds the answer this often (chance
 STRATEGY_GOAL = 0.35  # no blind strategy right more often
 NEAR_MISS_GOAL = 0.10  # near-miss fillers among the shown options, at most
 FAR = 30  # an option this many times off the answer (either way) is an easy elimination
-# Far options among the shown ones, at most. The asked layer's signature mistake may be far off (a conv
-# counted once per output position); the JSON does not say which mistake is one, so the bar allows some.
-FAR_GOAL = 0.15
+# Far options among the shown ones that are not the asked layer's signature mistake (a distractor marked
+# "signature", such as a conv counted once per output position: the one kind that may lie far off), at most.
+FAR_GOAL = 0.05
 MIN_PARTS = 50  # fewer numeric multiple-choice parts of a kind than this: reported, not judged
 NAMED_QUANTITIES = ("layer_name", "step")  # options that name a layer or row: no misconception values
 
@@ -34,6 +34,7 @@ STRATEGIES = (  # what a student who never computes might pick; the first four a
     "lower end of the closest pair by ratio", "upper end of the closest pair by ratio",
     "nearest the mean", "nearest the geometric mean", "nearest the middle of the range",
     "nearest the median (least total distance)", "nearest the median by ratio", "the most isolated",
+    "the shape sharing the most axes with the others",  # shapes only: the "convergence" cue of test-wiseness
 )
 
 
@@ -48,8 +49,14 @@ def _share(scores: Sequence[float], answer: int, best: Callable[..., float] = mi
     return 1 / len(tied) if answer in tied else 0.0
 
 
-def hits(values: Sequence[float], answer: int) -> dict[str, float]:
-    """How often each strategy picks the answer (values[answer]) among the options `values`.
+def magnitude(value: Any) -> float:
+    """What a blind student compares options by: the number, or a shape's count of values."""
+    return float(math.prod(value)) if isinstance(value, list) else float(value)
+
+
+def hits(values: Sequence[float], answer: int, shapes: Sequence[Sequence[int]] | None = None) -> dict[str, float]:
+    """How often each strategy picks the answer (values[answer]) among the options `values`
+    (for shapes: their magnitudes, with the shapes themselves in `shapes`).
 
     Called for every candidate set of options while a question is made, so written for speed."""
     n = len(values)
@@ -73,6 +80,10 @@ def hits(values: Sequence[float], answer: int) -> dict[str, float]:
     out["nearest the median by ratio"] = _share([sum(abs(x - y) for y in logs) for x in logs], answer)
     out["the most isolated"] = _share([min(abs(x - y) for j, y in enumerate(logs) if j != i)
                                        for i, x in enumerate(logs)], answer, max)
+    if shapes is not None:  # each option's axes that equal the same axis of another option
+        out[STRATEGIES[-1]] = _share([sum(len(a) == len(b) and sum(x == y for x, y in zip(a, b))
+                                          for j, b in enumerate(shapes) if j != i)
+                                      for i, a in enumerate(shapes)], answer, max)
     return out
 
 
@@ -89,7 +100,8 @@ class KindAudit:
     misconceptions: Counter[str] = field(default_factory=Counter)
     near_misses: int = 0
     named: bool = False  # options name layers or rows: near-miss fillers by nature
-    far: int = 0
+    far: int = 0  # shown options ≥ FAR× off the answer
+    far_signature: int = 0  # of which marked as the asked layer's signature mistake
     duplicate_questions: int = 0
     duplicate_options: int = 0
 
@@ -108,6 +120,11 @@ class KindAudit:
     @property
     def far_share(self) -> float:
         return self.far / self.shown if self.shown else 0.0
+
+    @property
+    def far_unmarked_share(self) -> float:
+        """Far options that are not the asked layer's signature mistake: easy eliminations."""
+        return (self.far - self.far_signature) / self.shown if self.shown else 0.0
 
     @property
     def top_misconceptions(self) -> list[tuple[str, int]]:
@@ -134,8 +151,9 @@ class KindAudit:
         if not self.named and self.near_miss_share > NEAR_MISS_GOAL:
             out.append(f"{self.near_miss_share:.0%} of the shown options are near-miss fillers "
                        f"(goal ≤ {NEAR_MISS_GOAL:.0%})")
-        if self.far_share > FAR_GOAL:
-            out.append(f"{self.far_share:.0%} of the shown options are ≥{FAR}× off the answer (goal ≤ {FAR_GOAL:.0%})")
+        if self.far_unmarked_share > FAR_GOAL:
+            out.append(f"{self.far_unmarked_share:.0%} of the shown options are ≥{FAR}× off the answer and not the "
+                       f"asked layer's signature mistake (goal ≤ {FAR_GOAL:.0%})")
         return out
 
 
@@ -151,6 +169,10 @@ class Audit:
 
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _shape(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(_number(v) and v > 0 for v in value)
 
 
 def shown_values(part: dict[str, Any]) -> list[tuple[Any, dict[str, Any] | None]]:
@@ -211,16 +233,20 @@ def audit(doc: Any) -> Audit:
                     k.near_misses += 1
                 else:
                     k.misconceptions[d["misconception"]] += 1
-                k.far += times_off(v, p["answer"]) >= FAR
-            if all(_number(v) for v in values) and len(values) > 1:
+                far = times_off(v, p["answer"]) >= FAR
+                k.far += far
+                k.far_signature += far and bool(d.get("signature"))
+            shapes = all(_shape(v) for v in values)
+            if (shapes or all(_number(v) for v in values)) and len(values) > 1:
                 k.parts += 1
                 if not k.ranks:
                     k.ranks = [0.0] * len(values)
                 answer_index = [d is None for _, d in options].index(True)
-                rank = sorted(range(len(values)), key=lambda i: values[i]).index(answer_index)
+                sizes = [magnitude(v) for v in values]
+                rank = sorted(range(len(values)), key=lambda i: sizes[i]).index(answer_index)
                 if rank < len(k.ranks):
                     k.ranks[rank] += 1
-                for name, share in hits([float(v) for v in values], answer_index).items():
+                for name, share in hits(sizes, answer_index, values if shapes else None).items():
                     k.strategies[name] = k.strategies.get(name, 0.0) + share
     for k in by_kind.values():
         if k.parts:

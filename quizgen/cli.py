@@ -197,7 +197,8 @@ def build_parser() -> Parser:
         "and its score, the misconceptions shown and how often, the near-miss share, options 30x or\n"
         "more off the answer, and duplicates. Exit status 1 (with one line on stderr) when a kind falls\n"
         "short of the goals: each rank 15-35%, no strategy above 35%, near-misses at most 10%, options\n"
-        "30x off at most 15%, no duplicates. Kinds with fewer than 50 numeric answers are not judged."),
+        "30x off at most 5% unless marked as the asked layer's signature mistake, no duplicates. Kinds\n"
+        "with fewer than 50 numeric answers are not judged."),
         epilog="example: quizgen generate --seed 4711 -n 200 --kind conv-params -o set.json && quizgen audit set.json",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     audit.add_argument("set", metavar="SET.json", help="a problem set, or - for standard input")

@@ -15,26 +15,8 @@ from test_cli import run
 from quizgen.audit import audit, hits
 from quizgen.engine.generate import Options, generate
 
-# The numeric multiple-choice kinds held to the goals (issue 10 §1: 200 questions, seed 4711, levels 1–3).
-BALANCED = ("conv-params", "total-params", "memory-footprint", "trainable-split")
-
-
 def generated(kind: str, count: int = 200, style: str = "table") -> dict:
     return {"questions": [q.to_json() for q in generate(4711, count, Options((kind,), (1, 2, 3), style=style))]}
-
-
-@pytest.mark.parametrize("kind", BALANCED)
-def test_a_blind_strategy_does_not_beat_chance(kind: str) -> None:
-    """On the old code: conv-params' answer was the 2nd smallest option in 69% of the questions and the upper
-    end of the closest pair in 74%; flatten-size 76%; memory-footprint's 2nd smallest 50%."""
-    report = audit(generated(kind))
-    (k,) = report.kinds
-    assert k.judged and k.parts >= 200
-    assert all(0.15 <= share <= 0.35 for share in k.ranks), k.ranks
-    name, share = k.best
-    assert share <= 0.35, (name, share)
-    assert k.near_miss_share <= 0.10
-    assert not report.failures, report.failures
 
 
 def test_near_misses_are_rare_and_say_what_to_recompute() -> None:

@@ -67,6 +67,8 @@ CASES = [
     ("pool-stride-default", stack([6, 4], layer("MaxPooling1D", pool_size=[3])), 0, "shape", (4, 4), (2, 4)),
     ("pool-stride-default", stack([494, 8], layer("MaxPooling1D", pool_size=[5])), 0, "shape", (490, 8), (98, 8)),
     ("output-channels-multiply", stack([32, 32, 3], conv(32, 3)), 0, "shape", (30, 30, 96), (30, 30, 32)),
+    # 28×28×1 through 32 3×3 filters is 26×26×32; keeping the grayscale input's 1 channel gives 26×26×1
+    ("conv-keeps-input-channels", stack([28, 28, 1], conv(32, 3)), 0, "shape", (26, 26, 1), (26, 26, 32)),
     ("transpose-conv-shape-inverse", stack([2, 2, 4], layer("Conv2DTranspose", filters=1, kernel_size=[3, 3],
                                                            strides=[2, 2])), 0, "shape", (4, 4, 1), (5, 5, 1)),
     ("forgot-padding", stack([64, 64, 1], conv(6, 4, strides=[2, 2], padding="same")), 0, "shape",

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quizgen.audit import FAR, STRATEGIES, hits, times_off  # the statistics a set is judged by
+from quizgen.audit import FAR, hits, magnitude, times_off  # the statistics a set is judged by
 from quizgen.engine.frameworks import has_module, torch_shape_steps
 from quizgen.engine.layers import (
     BatchNormalization,
@@ -32,6 +32,7 @@ from quizgen.engine.layers import (
     times,
 )
 from quizgen.engine.misconceptions import CATALOGUE, TABLE, Misconception, Seen, replay
+from quizgen.engine.prices import EVEN_PRICES, prices_for
 from quizgen.engine.quantities import (
     BYTES_PER_PARAM,
     UNIT_BYTES,
@@ -90,8 +91,9 @@ class Analysis:
     `seen` is what the question shows: only mistakes a student could make given it are replayed.
     """
 
-    def __init__(self, stack: Stack, targets: Sequence[Target], seen: Seen = TABLE) -> None:
-        self.stack, self.seen = stack, seen
+    def __init__(self, stack: Stack, targets: Sequence[Target], seen: Seen = TABLE,
+                 prices: Sequence[float] = EVEN_PRICES) -> None:
+        self.stack, self.seen, self.prices = stack, seen, prices
         layers = [t.layer for t in targets]
         upto = None if None in layers else max(layers)  # later layers cannot change the answers
         prefix = stack.layers[:None if upto is None else upto + 1]
@@ -128,8 +130,9 @@ class Analysis:
                 seen.add(_hashable(value))
                 own = (any(m.applies(layer, self.seen) for layer in asked) if m.value is None
                        else target.quantity in m.bends)
-                near = not far_off(value, answer) or (m.signature and own)
-                found.append(Candidate(Distractor(value, m.id, m.title, m.feedback_for(target.convention)), m.is_first(self.stack, target), near))
+                signature = m.signature and own
+                found.append(Candidate(Distractor(value, m.id, m.title, m.feedback_for(target.convention), signature),
+                                       m.is_first(self.stack, target), signature or not far_off(value, answer)))
         return found
 
     def distractors(self, target: Target, answer: Value, rng: Picker, minimum: int) -> tuple[Distractor, ...]:
@@ -145,7 +148,7 @@ class Analysis:
             if _valid(value, answer) and _hashable(value) not in taken:
                 taken.add(_hashable(value))
                 fillers.append(Candidate(Distractor(value, NEAR_MISS, "Near miss", feedback), False, True, filler=True))
-        shown = choose_shown(answer, found, fillers, minimum, rng)
+        shown = choose_shown(answer, found, fillers, minimum, rng, self.prices)
         return tuple([c.distractor for c in shown] + [c.distractor for c in found if c not in shown])
 
     def part(self, target: Target, rng: Picker, multiple_choice: bool = True) -> Part:
@@ -168,59 +171,56 @@ class Candidate:
 
 
 def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate], n: int,
-                 rng: Picker) -> list[Candidate]:
+                 rng: Picker, prices: Sequence[float] = EVEN_PRICES) -> list[Candidate]:
     """Which `n` wrong values to show, so that nothing but working the answer out finds it.
 
     The rule: show at least one mistake about the asked layer's own configuration when there is one;
-    leave out values ≥ FAR× off (unless the asked layer's signature mistake); then, among the
-    real misconceptions, choose the set that puts the answer at a rank drawn uniformly (it is as
-    often the smallest option as the largest) and that a blind strategy (closest pair, nearest
-    the mean, ... `quizgen.audit.STRATEGIES`) picks least often. Near-miss fillers only make up
-    the count. Values are chosen, never made up.
+    leave out values ≥ FAR× off (unless the asked layer's signature mistake); near-miss fillers only
+    make up the count. Among the sets of real mistakes that keep to it, the one shown is the one
+    the blind strategies (the smallest, the closest pair, nearest the mean, ... `quizgen.audit.STRATEGIES`)
+    would most seldom get right, each strategy weighed by its price (`prices`, fitted per kind and
+    difficulty, see `quizgen.engine.prices`) times a random factor, so that over a set no strategy, the
+    answer's rank included, is right more often than chance. Values are chosen, never made up.
     """
-    real = [c for c in found if c.near]
-    pool = real if len(real) >= n else real + [c for c in found if not c.near]
-    pool = sorted(pool, key=lambda c: not c.first)[:MAX_POOL]  # a long catalogue must not crowd out the own-config ones
-    if len(pool) < n:
-        pool = pool + fillers[:n - len(pool) + 2]
-    # The rank the answer should take: the ends a little more often, since a question whose mistakes
-    # all lie on one side can only put the answer in the middle.
-    want = rng.choice(WANTED_RANKS.get(n, range(n + 1)))
-    if len(pool) <= n or not isinstance(answer, int | float):
+    # A long catalogue must not crowd out the own-configuration mistakes.
+    pool = sorted((c for c in found if c.near), key=lambda c: not c.first)[:MAX_POOL]
+    if len(pool) < n:  # too few real mistakes near the answer: near-miss fillers, else far ones (the costs decide)
+        short = n - len(pool) + 2
+        pool += fillers[:short] + [c for c in found if not c.near][:short]
+    if len(pool) <= n or isinstance(answer, str):
         return _first_first(pool, n)
-    # Each blind strategy other than "pick rank r" gets a random weight (the closest pair, the classic
-    # cue, counts thrice): among the sets that fit the rules and the rank, the one chosen is the one
-    # these strategies would most often get wrong.
-    weights = {name: rng.choice(range(1, 5)) * (CLOSEST if "closest pair" in name else 1) for name in STRATEGIES[4:]}
+    shapes = isinstance(answer, list)
     has_first = any(c.first for c in pool)
     scored = []
     for subset in itertools.combinations(pool, n):
-        rank = sum(float(c.distractor.value) < answer for c in subset)
         cost = (COST["filler"] * sum(c.filler for c in subset) + COST["far"] * sum(not c.near for c in subset)
-                + COST["no-first"] * (has_first and not any(c.first for c in subset)) + COST["rank"] * abs(rank - want)
+                + COST["no-first"] * (has_first and not any(c.first for c in subset))
                 + COST["signature-far"] * sum(far_off(c.distractor.value, answer) for c in subset)
                 - sum(c.first for c in subset))
         scored.append((cost, subset))
     least = min(cost for cost, _ in scored)
+    # The random factor keeps a question from always making the same choice: over a set, how often a
+    # strategy is right then moves smoothly with its price, which is what lets the prices be fitted.
+    weights = [price * rng.choice(SPREAD) for price in prices]
     best, best_cost = None, math.inf
     for cost, subset in scored:
-        if cost >= least + COST["cue-cap"]:
-            continue  # no cue can make up for it
-        values = [float(answer)] + [float(c.distractor.value) for c in subset]
-        cue = sum(weights[name] * share for name, share in hits(values, 0).items() if name in weights)
-        cost += min(COST["cue"] * cue, COST["cue-cap"])
+        if cost >= least + COST["slack"]:
+            continue
+        options = [answer] + [c.distractor.value for c in subset]
+        hit = hits([magnitude(v) for v in options], 0, options if shapes else None)
+        cost += COST["cue"] * sum(w * h for w, h in zip(weights, hit.values()))
         if cost < best_cost:
             best, best_cost = subset, cost
     return list(best)
 
 
-WANTED_RANKS = {3: (0, 0, 0, 1, 1, 2, 2, 3, 3, 3)}
-# What each departure from the ideal set costs. A strong cue may move the answer one rank (cue-cap), a missing
-# own-configuration mistake outweighs two rank steps, a value ≥ FAR× off (not a signature) or a
-# near-miss filler outweighs everything else.
-COST = {"filler": 100, "far": 50, "no-first": 15, "rank": 6, "signature-far": 4, "cue": 0.5, "cue-cap": 9}
+# What each departure from the ideal set costs. A value ≥ FAR× off (not a signature: an easy elimination) is
+# worse than a near-miss filler (which says what to recompute); neither, nor a missing own-configuration mistake,
+# is ever traded for balance: only sets within `slack` of the cheapest are weighed (one own-configuration
+# mistake more, or one far signature mistake less, is worth little beside balance).
+COST = {"far": 100, "filler": 50, "no-first": 15, "signature-far": 4, "cue": 1, "slack": 6}
+SPREAD = (0.25, 0.5, 1, 2, 4)  # the random factor of a price: wide, so the fitted prices act smoothly
 MAX_POOL = 10  # candidates weighed for the shown options (C(10, 3) = 120 sets)
-CLOSEST = 4  # the closest pair, the classic cue (forgot-bias just below the answer), weighs this much more
 
 
 def _first_first(pool: list[Candidate], n: int) -> list[Candidate]:
@@ -640,20 +640,15 @@ def _shape_words(shape: Sequence[int]) -> str:
     return f"{shape[0]:,}" if len(shape) == 1 else shape_text(tuple(shape))
 
 
-def row_choices(first: int, rows: int, rng: Picker) -> list[int]:
-    """The other rows as options, the shown ones first: as many rows before the answer as a rank
-    drawn among those the table allows, so the first wrong row is not simply the smallest number."""
-    before, after = list(range(first)), list(range(first + 1, rows))
-    rng.shuffle(before)
-    rng.shuffle(after)
-    n = min(MC_DISTRACTORS, rows - 1)
-    # Early rows are wrong most often (the first layers are where mistakes start): where the table
-    # allows, later ranks are drawn more often, to make up for the questions that allow only rank 0.
-    rank = rng.choice([r for r in range(max(0, n - len(after)), min(n, len(before)) + 1) for _ in range(1 + 2 * r)])
-    shown = before[:rank] + after[:n - rank]
-    rest = before[rank:] + after[n - rank:]
+def row_choices(first: int, distractors: list[Distractor], rng: Picker, prices: Sequence[float]) -> list[Distractor]:
+    """The other rows as options, the shown ones first: chosen like any numeric options (`choose_shown`),
+    so that neither the row's rank (early rows are wrong most often) nor a blind strategy finds it."""
+    rng.shuffle(distractors)
+    found = [Candidate(d, False, True) for d in distractors]
+    shown = choose_shown(first + 1, found, [], min(MC_DISTRACTORS, len(found)), rng, prices)
+    rest = [c for c in found if c not in shown]
     rng.shuffle(shown)
-    return shown + rest
+    return [c.distractor for c in shown + rest]
 
 
 def spot_the_error(rng: Picker, difficulty: int, convention: str) -> Built:
@@ -677,10 +672,10 @@ def spot_the_error(rng: Picker, difficulty: int, convention: str) -> Built:
     m, rows = rng.choice(by_row[first])
     student = _summary(rows, stack, convention)
     worked = [{"layer": i, "output_shape": shape, "params": params} for i, (shape, params) in enumerate(student)]
-    choices = row_choices(first, len(stack.layers), rng)
     input_shape = channels_first(stack.input_shape) if convention == "pytorch" else list(stack.input_shape)
-    distractors = tuple(Distractor(i + 1, NEAR_MISS, "Not the first error",  # every other row, each with feedback
-                                   _row_feedback(i, student, shown, input_shape)) for i in choices)
+    rows = [Distractor(i + 1, NEAR_MISS, "Not the first error",  # every other row, each with feedback
+                       _row_feedback(i, student, shown, input_shape)) for i in range(len(stack.layers)) if i != first]
+    distractors = tuple(row_choices(first, rows, rng, prices_for("spot-the-error", difficulty)))
     part = Part(Target(None, "step", convention), first + 1, distractors, option_order(len(distractors), rng))
     steps = layer_shape_steps(stack, first, convention) + param_steps(stack, first, convention)
     steps.append(Step("spot-the-error", first, m.title, m.explain(convention), first + 1))
@@ -773,7 +768,7 @@ def assemble(picker: Picker, seed: int, kind: Kind, difficulty: int, built: Buil
              style: str = "table", diagram: bool = False) -> Question:
     """Answers, distractors and option order for a chosen stack and targets, shown in `style`."""
     if not built.parts:
-        analysis = Analysis(built.stack, built.targets, seen_in(built, style, diagram))
+        analysis = Analysis(built.stack, built.targets, seen_in(built, style, diagram), prices_for(kind.id, difficulty))
         built = dataclasses.replace(built, parts=tuple(analysis.part(t, picker, built.multiple_choice)
                                                        for t in built.targets))
     parts = built.parts

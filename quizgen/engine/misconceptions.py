@@ -257,6 +257,13 @@ def _channels_multiply(layer, in_shape):
     return (*layer.output_shape(0, in_shape)[:-1], c * layer.filters)
 
 
+def _input_channels_kept(layer, in_shape):
+    c = in_shape[-1]
+    if c == layer.filters:
+        return None
+    return (*layer.output_shape(0, in_shape)[:-1], c)
+
+
 def _transpose_inverse(layer, in_shape):
     if layer.output_padding is not None:
         return None
@@ -739,6 +746,13 @@ CATALOGUE: tuple[Misconception, ...] = (
         "F channels (its number of filters), not C_in × F.",
         (Conv,), shape=_channels_multiply, when=lambda layer: layer.groups == 1, source="misconceptions.md #15"),
     Misconception(
+        "conv-keeps-input-channels", "Kept the input's channels",
+        "A convolution's output has one channel per filter: F channels, whatever the input had. Only the "
+        "height and width come from the input (and the kernel, stride and padding).",
+        (Conv, ConvTranspose), shape=_input_channels_kept, source="reasoned from misconceptions.md #15",
+        pytorch="A convolution's output has out_channels channels, one per filter, whatever in_channels was. "
+                "Only the spatial sizes come from the input (and the kernel, stride and padding)."),
+    Misconception(
         "bias-per-input-channel", "One bias per input channel",
         "A filter has a single bias, added once after summing over all input channels: (k×k×C_in + 1)×F.",
         (Conv,), params=_bias_per_input_channel, source="misconceptions.md #16"),
@@ -909,7 +923,7 @@ CATALOGUE: tuple[Misconception, ...] = (
         "batchnorm-per-position", "Counted BatchNorm once per position",
         "BatchNormalization on a feature map normalizes each channel over the batch and every position, "
         "so it has its gamma, beta, mean and variance once per channel, not per pixel.",
-        (BatchNormalization,), params=_bn_per_position, source="reasoned from #18"),
+        (BatchNormalization,), params=_bn_per_position, signature=True, source="reasoned from #18"),
     Misconception(
         "bias-adds-as-macs", "Counted the bias additions as MACs",
         "A multiply–accumulate is a multiplication added to a running sum; adding the bias at each output "

@@ -42,6 +42,7 @@ class Distractor:
     misconception: str  # a catalogue id, or "near-miss" for a plausible slip that matches no entry
     title: str
     feedback: str
+    signature: bool = False  # the asked layer's signature mistake: the one kind of option that may lie far off
 
     @property
     def near_miss(self) -> bool:
@@ -52,6 +53,8 @@ class Distractor:
                "feedback": self.feedback}
         if self.near_miss:
             doc["near_miss"] = True
+        if self.signature:
+            doc["signature"] = True
         return doc
 
 
