@@ -49,7 +49,7 @@ def test_each_level_is_balanced_on_its_own(kind: str, difficulty: int) -> None:
     assert not failures(2026, count, Options((kind,), (difficulty,))), (kind, difficulty)
 
 
-@pytest.mark.parametrize("style", ("table", "pytorch", "keras", "prose"))
+@pytest.mark.parametrize("style", ("table", "pytorch", "keras"))  # prose shows what the table shows
 def test_the_default_mix_is_balanced_in_every_style(style: str) -> None:
     """1,400 default-mix questions: 200 of each core kind, all levels (the old code: layer-params'
     second largest 47%, flatten-size 44% at seed 1)."""

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from quizgen.audit import FAR, times_off
 from quizgen.engine.generate import (
     Options,
     count_space,
@@ -45,13 +46,16 @@ def check_question(q) -> None:
                 assert (min(d.value) if isinstance(d.value, list) else d.value) > 0
             assert d.feedback
             assert d.misconception in IDS or d.misconception == NEAR_MISS
-        near = [d.near_miss for d in part.distractors]
-        assert near == sorted(near), "near-misses only after every misconception"
         if q.multiple_choice:
             assert len(part.distractors) >= MC_DISTRACTORS
             assert sorted(part.option_order) == list(range(MC_DISTRACTORS + 1))
-            if any(near):  # near-misses only fill the options when too few misconceptions apply
-                assert sum(not n for n in near) < MC_DISTRACTORS
+            shown, rest = part.distractors[:MC_DISTRACTORS], part.distractors[MC_DISTRACTORS:]
+            if part.target.quantity != "step":  # (spot-the-error's options are the other rows, all kept)
+                assert not any(d.near_miss for d in rest), "a near-miss is never kept in reserve"
+            if any(d.near_miss for d in shown):  # near-misses fill the options only when too few real mistakes
+                # lie near the answer: every misconception left out is an easy elimination (≥ FAR× off)
+                assert all(times_off(d.value, part.answer) >= FAR and not d.signature
+                           for d in rest if not d.near_miss), [d.misconception for d in rest]
             options = part.options
             assert [o.correct for o in options].count(True) == 1
             assert options[[o.letter for o in options].index(part.answer_letter)].value == part.answer

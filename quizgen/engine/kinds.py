@@ -190,28 +190,27 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
     if len(pool) <= n or isinstance(answer, str):
         return _first_first(pool, n)
     shapes = isinstance(answer, list)
-    has_first = any(c.first for c in pool)
-    scored = []
-    for subset in itertools.combinations(pool, n):
-        cost = (COST["filler"] * sum(c.filler for c in subset) + COST["far"] * sum(not c.near for c in subset)
-                + COST["no-first"] * (has_first and not any(c.first for c in subset))
-                + COST["signature-far"] * sum(far_off(c.distractor.value, answer) for c in subset)
-                - sum(c.first for c in subset))
-        scored.append((cost, subset))
+    # What each candidate adds to a set's cost, and the first-rule's cost of a set without an own-configuration one.
+    own = [COST["filler"] * c.filler + COST["far"] * (not c.near)
+           + COST["signature-far"] * far_off(c.distractor.value, answer) - c.first for c in pool]
+    missing = COST["no-first"] if any(c.first for c in pool) else 0
+    scored = [(sum(own[i] for i in chosen) + missing * (not any(pool[i].first for i in chosen)), chosen)
+              for chosen in itertools.combinations(range(len(pool)), n)]
     least = min(cost for cost, _ in scored)
+    fit = [(cost, chosen) for cost, chosen in scored if cost < least + COST["slack"]]
+    rng.shuffle(fit)
     # The random factor keeps a question from always making the same choice: over a set, how often a
     # strategy is right then moves smoothly with its price, which is what lets the prices be fitted.
     weights = [price * rng.choice(SPREAD) for price in prices]
-    best, best_cost = None, math.inf
-    for cost, subset in scored:
-        if cost >= least + COST["slack"]:
-            continue
-        options = [answer] + [c.distractor.value for c in subset]
-        hit = hits([magnitude(v) for v in options], 0, options if shapes else None)
+    sizes = [magnitude(c.distractor.value) for c in pool]
+    best, best_cost = (), math.inf
+    for cost, chosen in fit[:WEIGHED]:
+        options = [answer] + [pool[i].distractor.value for i in chosen] if shapes else None
+        hit = hits([magnitude(answer)] + [sizes[i] for i in chosen], 0, options)
         cost += COST["cue"] * sum(w * h for w, h in zip(weights, hit.values()))
         if cost < best_cost:
-            best, best_cost = subset, cost
-    return list(best)
+            best, best_cost = chosen, cost
+    return [pool[i] for i in best]
 
 
 # What each departure from the ideal set costs. A value ≥ FAR× off (not a signature: an easy elimination) is
@@ -220,7 +219,10 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
 # mistake more, or one far signature mistake less, is worth little beside balance).
 COST = {"far": 100, "filler": 50, "no-first": 15, "signature-far": 4, "cue": 1, "slack": 6}
 SPREAD = (0.25, 0.5, 1, 2, 4)  # the random factor of a price: wide, so the fitted prices act smoothly
-MAX_POOL = 10  # candidates weighed for the shown options (C(10, 3) = 120 sets)
+MAX_POOL = 10  # candidates for the shown options (C(10, 3) = 120 sets)
+# Sets whose blind-strategy hits are weighed, drawn among those that fit the rules: scoring them is most of the
+# time a question takes, and a random few choose about as well as all of them once the prices are fitted.
+WEIGHED = 20
 
 
 def _first_first(pool: list[Candidate], n: int) -> list[Candidate]:
