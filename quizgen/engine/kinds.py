@@ -109,13 +109,14 @@ class Analysis:
 
     def wrong_values(self, target: Target, answer: Value) -> list[tuple[Misconception, Value | None]]:
         """What each applicable misconception makes of the target."""
+        # The quantity-level mistakes: for a reverse question, a slip in solving P = (k·k·C_in + 1)·F itself.
+        values = [(m, m.value(self.stack, target, answer)) for m in VALUE_RULES
+                  if target.quantity in m.bends and not (m.keras_only and target.convention == "pytorch")]
         if target.quantity in REVERSE_RANGE:
             asked = self.stack.layers[target.layer]
             return [(m, invert(m, self.stack, target)) for m, _ in self.replays
-                    if m.params and m.applies(asked, self.seen)]
-        found = [(m, read(rows, self.stack, target)) for m, rows in self.replays]
-        return found + [(m, m.value(self.stack, target, answer)) for m in VALUE_RULES
-                        if target.quantity in m.bends and not (m.keras_only and target.convention == "pytorch")]
+                    if m.params and m.applies(asked, self.seen)] + values
+        return [(m, read(rows, self.stack, target)) for m, rows in self.replays] + values
 
     def candidates(self, target: Target, answer: Value) -> list[Candidate]:
         """Every distinct wrong value a misconception gives, with what the choice of options needs to know."""
