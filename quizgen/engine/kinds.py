@@ -81,7 +81,9 @@ def touching(layer_class: type[Layer]) -> frozenset[str]:
 
 
 VALUE_RULES = tuple(m for m in CATALOGUE if m.value)
-REVERSE_RANGE = {"filters": range(1, 4097), "kernel_size": range(1, 16)}
+# The values a student solving for F or k may come to: wider than any asked layer's (a 5×5 kernel whose
+# square root is forgotten gives 25).
+REVERSE_RANGE = {"filters": range(1, 65_537), "kernel_size": range(1, 64)}
 
 
 class Analysis:
@@ -242,12 +244,12 @@ def invert(m: Misconception, stack: Stack, target: Target) -> int | None:
     layer, in_shape, prev = stack.layers[i], stack.input_of(i), stack.layers[i - 1] if i else None
     wanted = stack.counts[i].total
 
-    def wrong(v: int) -> int | None:
+    def wrong(v: int) -> float | None:
         changed = dataclasses.replace(layer, **{field: v if field == "filters" else (v,) * layer.rank})
         try:
             p = m.params(changed, in_shape, changed.output_shape(i, in_shape), prev)
         except LayerError:
-            return None
+            return math.inf  # a kernel wider than the input: too large
         return None if p is None else p.total
 
     candidates = REVERSE_RANGE[field]

@@ -649,6 +649,16 @@ def _solved(stack: Stack, target: Target, c_in: int | None = None, rank: int | N
     return None
 
 
+def _root_before_channels(stack, target, answer):
+    """k = √(P/F − 1) / C_in: the root taken before the division by C_in, not of the whole."""
+    layer, in_shape, out = _layer_of(stack, target)
+    c = in_shape[-1]
+    if layer.rank == 1 or c == 1:
+        return None
+    area = stack.counts[target.layer].total / layer.filters - layer.use_bias
+    return _round(area ** (1 / layer.rank) / c)
+
+
 def _conv1d_as_2d(stack, target, answer):
     layer, in_shape, out = _layer_of(stack, target)
     if not isinstance(layer, Conv) or layer.rank != 1 or layer.kernel_size[0] == 1:
@@ -672,6 +682,11 @@ def _macs_additions(stack, target, answer):
     if not isinstance(layer, (Conv, DepthwiseConv, Dense)) or answer <= math.prod(out):
         return None
     return answer - math.prod(out)
+
+
+def _macs_training_step(stack, target, answer):
+    """The forward pass and training's backward pass: gradients for the inputs and for the weights."""
+    return 3 * answer
 
 
 def _macs_filters_as_depth(stack, target, answer):
@@ -1131,6 +1146,14 @@ CATALOGUE: tuple[Misconception, ...] = (
                 "k·in_channels·out_channels MACs. The 2D recipe's k·k (and its square root when solving for k) "
                 "does not apply."),
     Misconception(
+        "root-before-channels", "Took the root before dividing by C_in",
+        "P = (k·k·C_in + 1)·F gives k·k = (P/F − 1)/C_in: divide by C_in first, then take the square root "
+        "(the cube root in 3D) of the whole quotient.",
+        value=_root_before_channels, bends=("kernel_size",),
+        source="reasoned: the root applied to only part of the expression when solving for k",
+        pytorch="P = (k·k·in_channels + 1)·out_channels gives k·k = (P/out_channels − 1)/in_channels: divide by "
+                "in_channels first, then take the square root (the cube root in 3D) of the whole quotient."),
+    Misconception(
         "single-filter", "Counted a single filter",
         "Each of the F filters has its own weights and bias and makes its own output channel: the layer has "
         "(k·k·C_in + 1)·F parameters and does output positions × k·k·C_in × F MACs (a Dense layer: "
@@ -1148,6 +1171,13 @@ CATALOGUE: tuple[Misconception, ...] = (
         "costs n MACs (k·k·C_in for a convolution, n_in for a Dense unit), not n − 1.",
         value=_macs_additions, bends=("macs",),
         source="reasoned from the FLOP count 2n − 1 per output value (n multiplications, n − 1 additions)"),
+    Misconception(
+        "macs-training-step", "Counted the backward pass too",
+        "The MACs a layer performs for one input are those of its forward pass, which computes its output. "
+        "Training adds a backward pass of about twice as many (the gradients for the inputs and for the "
+        "weights), about 3× in all, but that is not the layer's work for one input.",
+        value=_macs_training_step, bends=("macs",),
+        source="reasoned: training and inference cost confused (backward ≈ 2× forward, Kaplan et al. 2020)"),
     Misconception(
         "macs-filters-as-input-depth", "Used the filters as the input depth in the MACs",
         "MACs = output positions × k·k·C_in × F holds two channel counts: C_in is the depth of the layer's "
