@@ -197,7 +197,8 @@ VALUE_CASES = [
     ("kernel-area-left-out", SECOND_CONV, Target(0, "macs"), 247_808, 2_230_272),
     # Conv1D(128, 5) on 1000×100: 996 positions × 5·100 × 128 = 63,744,000; with 5·5: 318,720,000
     ("conv1d-2d-formula", EMBEDDED, Target(0, "macs"), 318_720_000, 63_744_000),
-    # RGB_NET's second conv: 13·13 × 3·3·32 × 64 = 3,115,008; with the image's 3 channels 13·13·9·3·64 = 292,032
+    # RGB_NET's second conv: 13·13 × 3·3·32 × 64 = 3,115,008;
+    # with the image's 3 channels: 13·13·9·3·64 = 292,032
     ("image-channels-everywhere", RGB_NET, Target(2, "macs"), 292_032, 3_115_008),
     # --- solving P = (k·k·C_in + 1)·F for F or k ---
     # RGB_NET's second conv has 18,496 = (3·3·32 + 1)·64: with C_in = 3, 18,496 / 28 = 660.6 → 661 filters,

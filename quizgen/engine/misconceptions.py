@@ -651,7 +651,7 @@ def _solved(stack: Stack, target: Target, c_in: int | None = None, rank: int | N
 
 def _root_before_channels(stack, target, answer):
     """k = √(P/F − 1) / C_in: the root taken before the division by C_in, not of the whole."""
-    layer, in_shape, out = _layer_of(stack, target)
+    layer, in_shape, _ = _layer_of(stack, target)
     c = in_shape[-1]
     if layer.rank == 1 or c == 1:
         return None
@@ -660,17 +660,17 @@ def _root_before_channels(stack, target, answer):
 
 
 def _conv1d_as_2d(stack, target, answer):
-    layer, in_shape, out = _layer_of(stack, target)
+    layer, _, _ = _layer_of(stack, target)
     if not isinstance(layer, Conv) or layer.rank != 1 or layer.kernel_size[0] == 1:
         return None
     return answer * layer.kernel_size[0] if target.quantity == "macs" else _solved(stack, target, rank=2)
 
 
 def _single_filter(stack, target, answer):
-    layer, in_shape, out = _layer_of(stack, target)
+    layer, _, _ = _layer_of(stack, target)
     if target.quantity == "kernel_size":
         return _solved(stack, target, per_filter=False)
-    if not isinstance(layer, (Conv, ConvTranspose, Dense)):
+    if not (isinstance(layer, Dense) or isinstance(layer, Conv) and layer.groups == 1):
         return None
     filters = layer.units if isinstance(layer, Dense) else layer.filters
     return answer // filters if filters > 1 else None
@@ -678,7 +678,7 @@ def _single_filter(stack, target, answer):
 
 def _macs_additions(stack, target, answer):
     """n − 1 additions per output value that sums n products."""
-    layer, in_shape, out = _layer_of(stack, target)
+    layer, _, out = _layer_of(stack, target)
     if not isinstance(layer, (Conv, DepthwiseConv, Dense)) or answer <= math.prod(out):
         return None
     return answer - math.prod(out)
@@ -690,7 +690,7 @@ def _macs_training_step(stack, target, answer):
 
 
 def _macs_filters_as_depth(stack, target, answer):
-    layer, in_shape, out = _layer_of(stack, target)
+    layer, in_shape, _ = _layer_of(stack, target)
     if isinstance(layer, Dense):
         n_out = layer.units
     elif isinstance(layer, Conv) and layer.groups == 1:
@@ -701,8 +701,8 @@ def _macs_filters_as_depth(stack, target, answer):
 
 
 def _kernel_area_left_out(stack, target, answer):
-    layer, in_shape, out = _layer_of(stack, target)
-    if not isinstance(layer, (Conv, ConvTranspose, DepthwiseConv)) or math.prod(layer.kernel_size) == 1:
+    layer, in_shape, _ = _layer_of(stack, target)
+    if not isinstance(layer, Conv) or layer.groups != 1 or math.prod(layer.kernel_size) == 1:
         return None
     if target.quantity == "filters":
         return _round(stack.counts[target.layer].total / (in_shape[-1] + layer.use_bias))
@@ -1147,28 +1147,29 @@ CATALOGUE: tuple[Misconception, ...] = (
                 "does not apply."),
     Misconception(
         "root-before-channels", "Took the root before dividing by C_in",
-        "P = (k·k·C_in + 1)·F gives k·k = (P/F − 1)/C_in: divide by C_in first, then take the square root "
-        "(the cube root in 3D) of the whole quotient.",
+        "Solving P = (k·k·C_in + 1)·F for k gives k·k = (P/F − 1)/C_in: divide by C_in first, then take the "
+        "square root of the whole quotient (in 3D, k·k·k and the cube root).",
         value=_root_before_channels, bends=("kernel_size",),
         source="reasoned: the root applied to only part of the expression when solving for k",
-        pytorch="P = (k·k·in_channels + 1)·out_channels gives k·k = (P/out_channels − 1)/in_channels: divide by "
-                "in_channels first, then take the square root (the cube root in 3D) of the whole quotient."),
+        pytorch="Solving P = (k·k·in_channels + 1)·out_channels for k gives "
+                "k·k = (P/out_channels − 1)/in_channels: divide by in_channels first, then take the square root "
+                "of the whole quotient (in 3D, k·k·k and the cube root)."),
     Misconception(
         "single-filter", "Counted a single filter",
-        "Each of the F filters has its own weights and bias and makes its own output channel: the layer has "
-        "(k·k·C_in + 1)·F parameters and does output positions × k·k·C_in × F MACs (a Dense layer: "
-        "n_in × units). Leaving F out gives one filter's share.",
+        "Each of the F filters has its own weights (k·k·C_in in 2D, k·C_in in 1D) and bias, and makes its own "
+        "output channel: the layer has (weights per filter + 1)·F parameters and does output positions × "
+        "weights per filter × F MACs (a Dense layer: n_in × units). Leaving F out gives one filter's share.",
         value=_single_filter, bends=("macs", "kernel_size"),
         source="reasoned: worked examples compute one filter first, and the last step (× F) is dropped",
-        pytorch="Each of the out_channels filters has its own weights and bias and makes its own output channel: "
-                "the layer has (k·k·in_channels + 1)·out_channels parameters and does output positions × "
-                "k·k·in_channels × out_channels MACs (nn.Linear: in_features × out_features). Leaving the "
-                "out_channels factor out gives one filter's share."),
+        pytorch="Each of the out_channels filters has its own weights (k·k·in_channels in 2D, k·in_channels in "
+                "1D) and bias, and makes its own output channel: the layer has (weights per filter + 1)·"
+                "out_channels parameters and does output positions × weights per filter × out_channels MACs "
+                "(nn.Linear: in_features × out_features). Leaving out_channels out gives one filter's share."),
     Misconception(
         "macs-additions", "Counted the additions",
         "An output value that sums n products takes n multiplications and n − 1 additions. A multiply–"
         "accumulate is one multiplication together with its addition into the sum, so each output value "
-        "costs n MACs (k·k·C_in for a convolution, n_in for a Dense unit), not n − 1.",
+        "costs n MACs (kernel area × C_in for a convolution, n_in for a Dense unit), not n − 1.",
         value=_macs_additions, bends=("macs",),
         source="reasoned from the FLOP count 2n − 1 per output value (n multiplications, n − 1 additions)"),
     Misconception(
@@ -1180,15 +1181,16 @@ CATALOGUE: tuple[Misconception, ...] = (
         source="reasoned: training and inference cost confused (backward ≈ 2× forward, Kaplan et al. 2020)"),
     Misconception(
         "macs-filters-as-input-depth", "Used the filters as the input depth in the MACs",
-        "MACs = output positions × k·k·C_in × F holds two channel counts: C_in is the depth of the layer's "
-        "INPUT (the previous layer's channels), F its own filters. A Dense layer does n_in × units, n_in "
-        "being the size of its input.",
+        "MACs = output positions × kernel area × C_in × F holds two channel counts: C_in is the depth of the "
+        "layer's INPUT (the previous layer's channels), F its own filters. A Dense layer does n_in × units, "
+        "n_in being the size of its input.",
         value=_macs_filters_as_depth, bends=("macs",),
         source="reasoned: the mirror of filters-as-input-depth for the work"),
     Misconception(
         "kernel-area-left-out", "Left out the kernel area",
-        "A filter holds a k×k window of weights on every input channel: k·k·C_in weights, and k·k·C_in "
-        "MACs per output position and filter. Counting C_in alone treats the layer as a 1×1 convolution.",
+        "A filter holds its whole window (k·k in 2D, k in 1D) on every input channel: kernel area × C_in "
+        "weights, and as many MACs per output position and filter. Counting C_in alone treats the layer as a "
+        "1×1 convolution.",
         value=_kernel_area_left_out, bends=("macs", "filters"),
         source="reasoned: the mirror of #2, the window left out instead of the channels"),
 )
