@@ -1155,7 +1155,7 @@ CATALOGUE: tuple[Misconception, ...] = (
                 "k·k = (P/out_channels − 1)/in_channels: divide by in_channels first, then take the square root "
                 "of the whole quotient (in 3D, k·k·k and the cube root)."),
     Misconception(
-        "single-filter", "Counted a single filter",
+        "single-filter", "Counted a single filter or unit",
         "Each of the F filters has its own weights (k·k·C_in in 2D, k·C_in in 1D) and bias, and makes its own "
         "output channel: the layer has (weights per filter + 1)·F parameters and does output positions × "
         "weights per filter × F MACs (a Dense layer: n_in × units). Leaving F out gives one filter's share.",
