@@ -14,12 +14,14 @@ from helpers import conv, layer, stack
 from torch import nn
 
 from quizgen.engine.generate import Options, generate
-from quizgen.engine.kinds import make_question
+from quizgen.engine.kinds import Analysis, invert, make_question
+from quizgen.engine.misconceptions import CATALOGUE
 from quizgen.engine.quantities import read
 from quizgen.engine.question import Target
 from quizgen.engine.summary import layer_names
 
 torch_reference = pytest.importorskip("torch_reference")
+BY_ID = {m.id: m for m in CATALOGUE}
 
 
 def questions(kind: str, count: int = 120, seed: int = 5):
@@ -147,6 +149,22 @@ def test_forgot_bias_inverts_to_the_hand_worked_filter_count() -> None:
             assert {d.misconception: d.value for d in q.parts[0].distractors}["forgot-bias"] == 36
             return
     pytest.skip("no 28×28×1 / 32-filter 3×3 question among the seeds tried")
+
+
+def test_a_forgotten_square_root_of_a_5x5_kernel_inverts_to_25() -> None:
+    # Conv2D(16, 5) on RGB has (5·5·3 + 1)·16 = 1,216. Not squaring the kernel, (k·3 + 1)·16 = 1,216 gives
+    # k = 25: a value beyond the asked kernel sizes, which the old search (1 to 15) never offered.
+    s = stack([32, 32, 3], conv(16, 5))
+    assert invert(BY_ID["kernel-not-squared"], s, Target(0, "kernel_size")) == 25
+
+
+def test_a_reverse_question_offers_the_slips_of_solving_for_k() -> None:
+    # Conv1D(128, 5) on 1000×100 has (5·100 + 1)·128 = 64,128; with the 2D recipe a student takes
+    # k = √((64,128/128 − 1)/100) = √5 ≈ 2.24 → 2.
+    s = stack([1000, 100], conv(128, 5, rank=1))
+    target = Target(0, "kernel_size")
+    offered = {c.distractor.misconception: c.distractor.value for c in Analysis(s, [target]).candidates(target, 5)}
+    assert offered["conv1d-2d-formula"] == 2
 
 
 def test_spot_the_error_marks_the_first_row_torch_disagrees_with() -> None:

@@ -138,6 +138,10 @@ BN_NET = stack([8, 8, 3], conv(16, 3, use_bias=False), layer("BatchNormalization
 FROZEN = stack([8, 8, 3], conv(16, 3, trainable=False), layer("Flatten"), layer("Dense", units=2))  # 448 + 1,154
 RGB_NET = stack([32, 32, 3], conv(32, 3), layer("MaxPooling2D", pool_size=[2, 2]), conv(64, 3))
 PADDED = stack([32, 32, 3], conv(16, 3, padding="same"))  # PyTorch: nn.Conv2d(3, 16, 3, padding=1)
+DENSE_256 = stack([256], layer("Dense", units=10))
+SECOND_CONV = stack([13, 13, 32], conv(64, 3))  # the seeds' second conv: (3·3·32 + 1)·64 = 18,496
+EMBEDDED = stack([1000, 100], conv(128, 5, rank=1))  # 1000 steps of 100-dimensional embeddings
+RGB_5X5 = stack([32, 32, 3], conv(16, 5))
 RF_NET = stack([32, 32, 3], conv(8, 3), layer("MaxPooling2D", pool_size=[2, 2]), conv(8, 3, dilation_rate=[2, 2]))
 VALUE_CASES = [
     # (misconception, stack, target, wrong value, right value)
@@ -178,6 +182,41 @@ VALUE_CASES = [
      11 * 11 * 9 * 32 * 64),
     ("macs-kernel-not-squared", CONV_32, Target(0, "macs"), 26 * 26 * 3 * 32, 194_688),
     ("params-as-bytes", CONV_32, Target(None, "memory_bytes", dtype="float32", unit="bytes"), 320, 1_280),
+    # --- MACs: CONV_32 does 26·26 positions × 3·3·1 × 32 filters = 194,688 ---
+    # one filter's share: 26·26·9 = 6,084
+    ("single-filter", CONV_32, Target(0, "macs"), 6_084, 194_688),
+    # Dense(10) on 256 inputs: 256·10 = 2,560 MACs; one unit's 256
+    ("single-filter", DENSE_256, Target(0, "macs"), 256, 2_560),
+    # 26·26·32 = 21,632 output values, each 9 products but 8 additions: 21,632·8 = 173,056
+    ("macs-additions", CONV_32, Target(0, "macs"), 173_056, 194_688),
+    # 10 output values of 256 products, 255 additions each: 2,550
+    ("macs-additions", DENSE_256, Target(0, "macs"), 2_550, 2_560),
+    # forward 194,688 + backward 2·194,688 = 584,064
+    ("macs-training-step", CONV_32, Target(0, "macs"), 584_064, 194_688),
+    # 11·11 positions × 3·3·32 × 64 = 2,230,272; with 64 for C_in: 11·11·9·64·64 = 4,460,544
+    ("macs-filters-as-input-depth", SECOND_CONV, Target(0, "macs"), 4_460_544, 2_230_272),
+    # without the 3·3 window: 11·11·32·64 = 247,808
+    ("kernel-area-left-out", SECOND_CONV, Target(0, "macs"), 247_808, 2_230_272),
+    # Conv1D(128, 5) on 1000×100: 996 positions × 5·100 × 128 = 63,744,000; with 5·5: 318,720,000
+    ("conv1d-2d-formula", EMBEDDED, Target(0, "macs"), 318_720_000, 63_744_000),
+    # RGB_NET's second conv: 13·13 × 3·3·32 × 64 = 3,115,008;
+    # with the image's 3 channels: 13·13·9·3·64 = 292,032
+    ("image-channels-everywhere", RGB_NET, Target(2, "macs"), 292_032, 3_115_008),
+    # --- solving P = (k·k·C_in + 1)·F for F or k ---
+    # RGB_NET's second conv has 18,496 = (3·3·32 + 1)·64: with C_in = 3, 18,496 / 28 = 660.6 → 661 filters,
+    # and k = √((18,496/64 − 1)/3) = √96 = 9.8 → 10
+    ("image-channels-everywhere", RGB_NET, Target(2, "filters"), 661, 64),
+    ("image-channels-everywhere", RGB_NET, Target(2, "kernel_size"), 10, 3),
+    # EMBEDDED has (5·100 + 1)·128 = 64,128: with 5·5·100 + 1, 64,128 / 2,501 = 25.6 → 26 filters, and
+    # k = √((64,128/128 − 1)/100) = √5 = 2.24 → 2
+    ("conv1d-2d-formula", EMBEDDED, Target(0, "filters"), 26, 128),
+    ("conv1d-2d-formula", EMBEDDED, Target(0, "kernel_size"), 2, 5),
+    # SECOND_CONV has 18,496: without the kernel area 18,496 / (32 + 1) = 560.5 → 560 filters
+    ("kernel-area-left-out", SECOND_CONV, Target(0, "filters"), 560, 64),
+    # P taken for one filter: k = √((18,496 − 1)/32) = √578 = 24.04 → 24
+    ("single-filter", SECOND_CONV, Target(0, "kernel_size"), 24, 3),
+    # Conv2D(16, 5) on RGB has (5·5·3 + 1)·16 = 1,216: √(1,216/16 − 1) / 3 = √75 / 3 = 2.89 → 3
+    ("root-before-channels", RGB_5X5, Target(0, "kernel_size"), 3, 5),
 ]
 
 

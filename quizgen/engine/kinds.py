@@ -82,7 +82,9 @@ def touching(layer_class: type[Layer]) -> frozenset[str]:
 
 
 VALUE_RULES = tuple(m for m in CATALOGUE if m.value)
-REVERSE_RANGE = {"filters": range(1, 4097), "kernel_size": range(1, 16)}
+# The values a student solving for F or k may come to: wider than any asked layer's (a 5×5 kernel whose
+# square root is forgotten gives 25).
+REVERSE_RANGE = {"filters": range(1, 65_537), "kernel_size": range(1, 64)}
 
 
 class Analysis:
@@ -111,13 +113,14 @@ class Analysis:
 
     def wrong_values(self, target: Target, answer: Value) -> list[tuple[Misconception, Value | None]]:
         """What each applicable misconception makes of the target."""
+        # The quantity-level mistakes: for a reverse question, a slip in solving P = (k·k·C_in + 1)·F itself.
+        values = [(m, m.value(self.stack, target, answer)) for m in VALUE_RULES
+                  if target.quantity in m.bends and not (m.keras_only and target.convention == "pytorch")]
         if target.quantity in REVERSE_RANGE:
             asked = self.stack.layers[target.layer]
             return [(m, invert(m, self.stack, target)) for m, _ in self.replays
-                    if m.params and m.applies(asked, self.seen)]
-        found = [(m, read(rows, self.stack, target)) for m, rows in self.replays]
-        return found + [(m, m.value(self.stack, target, answer)) for m in VALUE_RULES
-                        if target.quantity in m.bends and not (m.keras_only and target.convention == "pytorch")]
+                    if m.params and m.applies(asked, self.seen)] + values
+        return [(m, read(rows, self.stack, target)) for m, rows in self.replays] + values
 
     def candidates(self, target: Target, answer: Value) -> list[Candidate]:
         """Every distinct wrong value a misconception gives, with what the choice of options needs to know."""
@@ -243,12 +246,12 @@ def invert(m: Misconception, stack: Stack, target: Target) -> int | None:
     layer, in_shape, prev = stack.layers[i], stack.input_of(i), stack.layers[i - 1] if i else None
     wanted = stack.counts[i].total
 
-    def wrong(v: int) -> int | None:
+    def wrong(v: int) -> float | None:
         changed = dataclasses.replace(layer, **{field: v if field == "filters" else (v,) * layer.rank})
         try:
             p = m.params(changed, in_shape, changed.output_shape(i, in_shape), prev)
         except LayerError:
-            return None
+            return math.inf  # a kernel wider than the input: too large
         return None if p is None else p.total
 
     candidates = REVERSE_RANGE[field]

@@ -375,6 +375,11 @@ def _image_channels(stack, target, answer):
     c, rows = stack.input_shape[-1], list(stack.flow)
     if len(stack.input_shape) < 2:
         return None
+    if target.quantity in ("macs", "filters", "kernel_size"):  # the asked convolution's own C_in
+        layer, in_shape, out = _layer_of(stack, target)
+        if not isinstance(layer, Conv) or in_shape[-1] == c or c % layer.groups:
+            return None
+        return layer.macs((*in_shape[:-1], c), out) if target.quantity == "macs" else _solved(stack, target, c_in=c)
     for i, (row, layer) in enumerate(zip(stack.flow, stack.layers)):
         if isinstance(layer, Conv) and row.input_shape[-1] != c and c % layer.groups == 0:
             rows[i] = Flow(row.input_shape, row.output_shape, layer.params((*row.input_shape[:-1], c)))
@@ -627,6 +632,88 @@ def _macs_without_channels(stack, target, answer):
     if c <= 1 or not isinstance(layer, (Conv, Dense)):
         return None
     return answer // c
+
+
+def _round(x: float) -> int:
+    """A student's quotient rounded to the nearest whole number (halves up)."""
+    return math.floor(x + 0.5)
+
+
+def _solved(stack: Stack, target: Target, c_in: int | None = None, rank: int | None = None,
+            per_filter: bool = True) -> int | None:
+    """The filters or kernel size a student gets by solving P = (k^r·C_in + 1)·F for it with a wrong C_in,
+    a wrong exponent r, or (not `per_filter`) P taken for one filter; every other number as the question
+    shows it, the result rounded."""
+    i = target.layer
+    layer, p = stack.layers[i], stack.counts[i].total
+    c = stack.input_of(i)[-1] if c_in is None else c_in
+    r, bias = layer.rank if rank is None else rank, int(layer.use_bias)
+    if target.quantity == "filters":
+        return _round(p / (layer.kernel_size[0] ** r * c + bias))
+    if target.quantity == "kernel_size":
+        area = ((p / layer.filters if per_filter else p) - bias) / c
+        return _round(area ** (1 / r)) if area > 0 else None
+    return None
+
+
+def _root_before_channels(stack, target, answer):
+    """k = √(P/F − 1) / C_in: the root taken before the division by C_in, not of the whole."""
+    layer, in_shape, _ = _layer_of(stack, target)
+    c = in_shape[-1]
+    if layer.rank == 1 or c == 1:
+        return None
+    area = stack.counts[target.layer].total / layer.filters - layer.use_bias
+    return _round(area ** (1 / layer.rank) / c)
+
+
+def _conv1d_as_2d(stack, target, answer):
+    layer, _, _ = _layer_of(stack, target)
+    if not isinstance(layer, Conv) or layer.rank != 1 or layer.kernel_size[0] == 1:
+        return None
+    return answer * layer.kernel_size[0] if target.quantity == "macs" else _solved(stack, target, rank=2)
+
+
+def _single_filter(stack, target, answer):
+    layer, _, _ = _layer_of(stack, target)
+    if target.quantity == "kernel_size":
+        return _solved(stack, target, per_filter=False)
+    if not (isinstance(layer, Dense) or isinstance(layer, Conv) and layer.groups == 1):
+        return None
+    filters = layer.units if isinstance(layer, Dense) else layer.filters
+    return answer // filters if filters > 1 else None
+
+
+def _macs_additions(stack, target, answer):
+    """n − 1 additions per output value that sums n products."""
+    layer, _, out = _layer_of(stack, target)
+    if not isinstance(layer, (Conv, DepthwiseConv, Dense)) or answer <= math.prod(out):
+        return None
+    return answer - math.prod(out)
+
+
+def _macs_training_step(stack, target, answer):
+    """The forward pass and training's backward pass: gradients for the inputs and for the weights."""
+    return 3 * answer
+
+
+def _macs_filters_as_depth(stack, target, answer):
+    layer, in_shape, _ = _layer_of(stack, target)
+    if isinstance(layer, Dense):
+        n_out = layer.units
+    elif isinstance(layer, Conv) and layer.groups == 1:
+        n_out = layer.filters
+    else:
+        return None
+    return None if n_out == in_shape[-1] else answer // in_shape[-1] * n_out
+
+
+def _kernel_area_left_out(stack, target, answer):
+    layer, in_shape, _ = _layer_of(stack, target)
+    if not isinstance(layer, Conv) or layer.groups != 1 or math.prod(layer.kernel_size) == 1:
+        return None
+    if target.quantity == "filters":
+        return _round(stack.counts[target.layer].total / (in_shape[-1] + layer.use_bias))
+    return answer // math.prod(layer.kernel_size)
 
 
 def _valid_padding(layer: Layer) -> bool:
@@ -887,7 +974,8 @@ CATALOGUE: tuple[Misconception, ...] = (
         "Only the first convolution sees the image's channels. Every later one takes as C_in the channels "
         "of the layer before it, the previous convolution's number of filters: the seeds' second conv "
         "has (3·3·32 + 1)·64 = 18,496 parameters on a 32-channel input.",
-        value=_image_channels, bends=("params", "trainable_params", "non_trainable_params"),
+        value=_image_channels, bends=("params", "trainable_params", "non_trainable_params", "macs", "filters",
+                                      "kernel_size"),
         source="seed 000 (\"Filters from previous layer becomes part of calculation\"), reasoned from #2"),
     Misconception(
         "pytorch-padding-counted-once", "Added the padding once",
@@ -1058,4 +1146,65 @@ CATALOGUE: tuple[Misconception, ...] = (
         "MACs = output positions × k×k×C_in × F.",
         value=_macs_without_channels, bends=("macs",),
         source="reasoned: the mirror of #2 for the work instead of the weights"),
+    # Slips in the MACs and in solving P = (k·k·C_in + 1)·F for F or k, on both sides of the answer (the
+    # reverse questions show every number but the asked one; their table prints no shapes).
+    Misconception(
+        "conv1d-2d-formula", "Used the 2D formula for a 1D kernel",
+        "A Conv1D kernel of size k covers k steps of all C_in channels: k·C_in weights per filter, so "
+        "P = (k·C_in + 1)·F and each output position costs k·C_in·F MACs. The 2D recipe's k·k·C_in (and its "
+        "square root when solving for k) does not apply.",
+        value=_conv1d_as_2d, bends=("macs", "filters", "kernel_size"),
+        source="misconceptions.md #3 (the 2D recipe applied to Conv1D), with the channels kept",
+        pytorch="An nn.Conv1d kernel of size k covers k steps of all in_channels: k·in_channels weights per "
+                "filter, so P = (k·in_channels + 1)·out_channels and each output position costs "
+                "k·in_channels·out_channels MACs. The 2D recipe's k·k (and its square root when solving for k) "
+                "does not apply."),
+    Misconception(
+        "root-before-channels", "Took the root before dividing by C_in",
+        "Solving P = (k·k·C_in + 1)·F for k gives k·k = (P/F − 1)/C_in: divide by C_in first, then take the "
+        "square root of the whole quotient (in 3D, k·k·k and the cube root).",
+        value=_root_before_channels, bends=("kernel_size",),
+        source="reasoned: the root applied to only part of the expression when solving for k",
+        pytorch="Solving P = (k·k·in_channels + 1)·out_channels for k gives "
+                "k·k = (P/out_channels − 1)/in_channels: divide by in_channels first, then take the square root "
+                "of the whole quotient (in 3D, k·k·k and the cube root)."),
+    Misconception(
+        "single-filter", "Counted a single filter or unit",
+        "Each of the F filters has its own weights (k·k·C_in in 2D, k·C_in in 1D) and bias, and makes its own "
+        "output channel: the layer has (weights per filter + 1)·F parameters and does output positions × "
+        "weights per filter × F MACs (a Dense layer: n_in × units). Leaving F out gives one filter's share.",
+        value=_single_filter, bends=("macs", "kernel_size"),
+        source="reasoned: worked examples compute one filter first, and the last step (× F) is dropped",
+        pytorch="Each of the out_channels filters has its own weights (k·k·in_channels in 2D, k·in_channels in "
+                "1D) and bias, and makes its own output channel: the layer has (weights per filter + 1)·"
+                "out_channels parameters and does output positions × weights per filter × out_channels MACs "
+                "(nn.Linear: in_features × out_features). Leaving out_channels out gives one filter's share."),
+    Misconception(
+        "macs-additions", "Counted the additions",
+        "An output value that sums n products takes n multiplications and n − 1 additions. A multiply–"
+        "accumulate is one multiplication together with its addition into the sum, so each output value "
+        "costs n MACs (kernel area × C_in for a convolution, n_in for a Dense unit), not n − 1.",
+        value=_macs_additions, bends=("macs",),
+        source="reasoned from the FLOP count 2n − 1 per output value (n multiplications, n − 1 additions)"),
+    Misconception(
+        "macs-training-step", "Counted the backward pass too",
+        "The MACs a layer performs for one input are those of its forward pass, which computes its output. "
+        "Training adds a backward pass of about twice as many (the gradients for the inputs and for the "
+        "weights), about 3× in all, but that is not the layer's work for one input.",
+        value=_macs_training_step, bends=("macs",),
+        source="reasoned: training and inference cost confused (backward ≈ 2× forward, Kaplan et al. 2020)"),
+    Misconception(
+        "macs-filters-as-input-depth", "Used the filters as the input depth in the MACs",
+        "MACs = output positions × kernel area × C_in × F holds two channel counts: C_in is the depth of the "
+        "layer's INPUT (the previous layer's channels), F its own filters. A Dense layer does n_in × units, "
+        "n_in being the size of its input.",
+        value=_macs_filters_as_depth, bends=("macs",),
+        source="reasoned: the mirror of filters-as-input-depth for the work"),
+    Misconception(
+        "kernel-area-left-out", "Left out the kernel area",
+        "A filter holds its whole window (k·k in 2D, k in 1D) on every input channel: kernel area × C_in "
+        "weights, and as many MACs per output position and filter. Counting C_in alone treats the layer as a "
+        "1×1 convolution.",
+        value=_kernel_area_left_out, bends=("macs", "filters"),
+        source="reasoned: the mirror of #2, the window left out instead of the channels"),
 )
