@@ -1,12 +1,17 @@
-"""The engine's caches (each kept for generation speed) never hand back a value computed for other inputs.
+"""The engine's caches and precomputations (each kept for generation speed) give what computing afresh gives.
 
-Every case asks the cached computation about inputs that differ in one key only, after it has seen the
-others, and checks the hand-worked number: a cache keyed on too little would repeat an earlier answer.
+A cache is asked about inputs that differ in one key only, after it has seen the others, and checked
+against hand-worked numbers: a cache keyed on too little would repeat an earlier answer.
 """
 
 from __future__ import annotations
 
+import random
+
 from helpers import conv, layer, stack
+
+from quizgen.engine.sampling import FAMILIES
+from quizgen.engine.stack import Stack
 
 
 def test_window_lengths_follow_every_window_setting():
@@ -28,3 +33,15 @@ def test_window_lengths_follow_every_window_setting():
     for _ in range(2):  # the second round reads every value back from the cache
         for shape, spec, out in cases:
             assert stack(list(shape), spec).shapes[-1] == out, (shape, spec)
+
+
+def test_a_built_stack_holds_the_shapes_a_fresh_check_finds():
+    """A sampler's Builder hands its propagated shapes to the Stack, which then skips its own check."""
+    for name, family in FAMILIES.items():
+        for seed in range(40):
+            rng = random.Random(seed)
+            difficulty = rng.choice(family.difficulties)
+            inputs = family.inputs(difficulty)
+            built = family.build(rng, difficulty, family.can_flatten and seed % 2 == 0, inputs[seed % len(inputs)])
+            fresh = Stack(built.input_shape, built.layers)
+            assert (built.shapes, built.counts, built.flow) == (fresh.shapes, fresh.counts, fresh.flow), (name, seed)
