@@ -9,6 +9,7 @@ duplicates. `Audit.failures` lists every goal a kind falls short of; the CLI exi
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections import Counter
@@ -38,15 +39,23 @@ STRATEGIES = (  # what a student who never computes might pick; the first four a
 )
 
 
-def _log(v: float) -> float:
-    return math.log(v) if v > 0 else -20.0
-
-
 def _share(scores: Sequence[float], answer: int, best: Callable[..., float] = min) -> float:
     """1 / (number of ties) if the answer scores best, else 0: a tie is settled by a fair coin."""
     target = best(scores)
-    tied = [i for i, x in enumerate(scores) if abs(x - target) <= 1e-12 * max(1.0, abs(target))]
-    return 1 / len(tied) if answer in tied else 0.0
+    tolerance = 1e-12 * max(1.0, abs(target))
+    if abs(scores[answer] - target) > tolerance:
+        return 0.0
+    return 1 / len([x for x in scores if abs(x - target) <= tolerance])
+
+
+def _closest_pair(scale: Sequence[float], order: list[int], position: int) -> tuple[float, float]:
+    """How often the lower and the upper end of the closest pair of sorted options is the answer (the
+    option at sorted `position`); ties between pairs are settled by a fair coin."""
+    gaps = [scale[j] - scale[i] for i, j in itertools.pairwise(order)]
+    least = min(gaps)
+    tolerance = 1e-12 * max(1.0, abs(least))
+    pairs = [j for j, g in enumerate(gaps) if g - least <= tolerance]
+    return (position in pairs) / len(pairs), (position - 1 in pairs) / len(pairs)
 
 
 def magnitude(value: Any) -> float:
@@ -58,33 +67,29 @@ def hits(values: Sequence[float], answer: int, shapes: Sequence[Sequence[int]] |
     """How often each strategy picks the answer (values[answer]) among the options `values`
     (for shapes: their magnitudes, with the shapes themselves in `shapes`).
 
-    Called for every candidate set of options while a question is made, so written for speed."""
+    Called for every candidate set of options while a question is made (tens of times per question),
+    so written for speed: one pass over the options scores them for every strategy. Each sum adds the
+    same numbers in the same order as the plain definition, so the shares are the same to the bit."""
     n = len(values)
     order = sorted(range(n), key=values.__getitem__)
-    logs = [_log(v) for v in values]
-    out = dict.fromkeys(STRATEGIES, 0.0)
+    logs = [math.log(v) if v > 0 else -20.0 for v in values]
     position = order.index(answer)
-    for name, rank in zip(STRATEGIES[:4], (0, 1, n - 2, n - 1)):
-        out[name] = float(position == rank)
-    for suffix, scale in (("", values), (" by ratio", logs)):
-        gaps = [scale[order[j + 1]] - scale[order[j]] for j in range(n - 1)]
-        least = min(gaps)
-        pairs = [j for j, g in enumerate(gaps) if g - least <= 1e-12 * max(1.0, abs(least))]
-        out[f"lower end of the closest pair{suffix}"] = sum(order[j] == answer for j in pairs) / len(pairs)
-        out[f"upper end of the closest pair{suffix}"] = sum(order[j + 1] == answer for j in pairs) / len(pairs)
     mean, log_mean, middle = sum(values) / n, sum(logs) / n, (values[order[0]] + values[order[-1]]) / 2
-    out["nearest the mean"] = _share([abs(v - mean) for v in values], answer)
-    out["nearest the geometric mean"] = _share([abs(x - log_mean) for x in logs], answer)
-    out["nearest the middle of the range"] = _share([abs(v - middle) for v in values], answer)
-    out["nearest the median (least total distance)"] = _share([sum(abs(v - w) for w in values) for v in values], answer)
-    out["nearest the median by ratio"] = _share([sum(abs(x - y) for y in logs) for x in logs], answer)
-    out["the most isolated"] = _share([min(abs(x - y) for j, y in enumerate(logs) if j != i)
-                                       for i, x in enumerate(logs)], answer, max)
-    if shapes is not None:  # each option's axes that equal the same axis of another option
-        out[STRATEGIES[-1]] = _share([sum(len(a) == len(b) and sum(x == y for x, y in zip(a, b))
-                                          for j, b in enumerate(shapes) if j != i)
-                                      for i, a in enumerate(shapes)], answer, max)
-    return out
+    to_mean, to_log_mean, to_middle, spread, log_spread, isolation = [], [], [], [], [], []
+    for i, (v, x) in enumerate(zip(values, logs)):
+        to_mean.append(abs(v - mean))
+        to_log_mean.append(abs(x - log_mean))
+        to_middle.append(abs(v - middle))
+        spread.append(sum([abs(v - w) for w in values]))  # the least total distance: the median
+        log_apart = [abs(x - y) for y in logs]
+        log_spread.append(sum(log_apart))
+        del log_apart[i]
+        isolation.append(min(log_apart))  # the distance by ratio to the nearest other option
+    shares = (float(position == 0), float(position == 1), float(position == n - 2), float(position == n - 1),
+              *_closest_pair(values, order, position), *_closest_pair(logs, order, position),
+              _share(to_mean, answer), _share(to_log_mean, answer), _share(to_middle, answer),
+              _share(spread, answer), _share(log_spread, answer), _share(isolation, answer, max))
+    return dict(zip(STRATEGIES, shares))
 
 
 @dataclass
@@ -168,7 +173,8 @@ class Audit:
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    # The type test first: times_off runs for every option of every set choose_shown weighs.
+    return type(value) in (int, float) or isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _shape(value: Any) -> bool:

@@ -246,6 +246,7 @@ def invert(m: Misconception, stack: Stack, target: Target) -> int | None:
     layer, in_shape, prev = stack.layers[i], stack.input_of(i), stack.layers[i - 1] if i else None
     wanted = stack.counts[i].total
 
+    @functools.cache  # the final pick asks again for the counts the bisection's last steps made
     def wrong(v: int) -> float | None:
         changed = dataclasses.replace(layer, **{field: v if field == "filters" else (v,) * layer.rank})
         try:

@@ -8,6 +8,7 @@ A new layer kind is one class here plus a `register` line at the bottom.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Callable
@@ -74,6 +75,15 @@ def window_length(n: int, k: int, s: int, d: int, padding: str) -> int:
     if padding in ("same", "causal"):
         return -(-n // s)
     return (n - d * (k - 1) - 1) // s + 1
+
+
+# Cached: the builder, the stack's own check and every misconception's replay ask for the same few windows
+# over the same few inputs, tens of times per question. Keyed by plain tuples of ints (cheap to hash);
+# bounded, since replays also ask about wrong shapes.
+@functools.lru_cache(maxsize=4096)
+def window_lengths(spatial: Shape, ks: Shape, ss: Shape, ds: Shape, padding: str) -> Shape:
+    """`window_length` along each spatial axis."""
+    return tuple(window_length(n, k, s, d, padding) for n, k, s, d in zip(spatial, ks, ss, ds))
 
 
 def window_step(index: int, axis: str, n: int, k: int, s: int, d: int, padding: str,
@@ -224,7 +234,7 @@ class Windowed(Layer):
     def spatial_out(self, index: int, shape: Shape) -> Shape:
         self.check_input(index, shape)
         ks, ss, ds, padding = self.window()
-        out = tuple(window_length(n, k, s, d, padding) for n, k, s, d in zip(shape[:-1], ks, ss, ds))
+        out = window_lengths(shape[:-1], ks, ss, ds, padding)
         if min(out) <= 0:
             n, k, d = next((n, k, d) for n, k, d, o in zip(shape[:-1], ks, ds, out) if o <= 0)
             raise self.fail(index, f"window of {d * (k - 1) + 1} is larger than the input length {n} "

@@ -47,6 +47,7 @@ class Builder:
         self.input_shape = input_shape
         self.shape = input_shape
         self.layers: list[Layer] = []
+        self.shapes = [input_shape]  # each layer's output shape, as `add` checked it
 
     @property
     def rank(self) -> int:
@@ -59,9 +60,10 @@ class Builder:
         layer = LAYER_KINDS[class_name](**config)
         self.shape = layer.output_shape(len(self.layers), self.shape)
         self.layers.append(layer)
+        self.shapes.append(self.shape)
 
     def stack(self) -> Stack:
-        return Stack(self.input_shape, tuple(self.layers))
+        return Stack(self.input_shape, tuple(self.layers), propagated=tuple(self.shapes))
 
     # -- layers that always fit, or are skipped when nothing fits ------------------------------
 

@@ -3,7 +3,7 @@ contract of `stack-format.md` (Keras serialization, channels-last, batch left ou
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import Any, NamedTuple
 
 from quizgen.engine.layers import MAX_SIZE, Layer, ParamCount, Shape, make_layer, shown
@@ -31,7 +31,8 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class Stack:
-    """Validated on construction: a bad stack raises a `LayerError` naming the layer.
+    """Validated on construction: a bad stack raises a `LayerError` naming the layer (a stack a
+    `Builder` made comes with its shapes, already checked layer by layer as it was built).
 
     `names` are the layers' own names where the document gave them (Keras's `name`), else empty:
     shown by a summary, never part of the stack's identity or of its JSON.
@@ -43,16 +44,22 @@ class Stack:
     shapes: tuple[Shape, ...] = field(init=False, repr=False, compare=False)
     counts: tuple[ParamCount, ...] = field(init=False, repr=False, compare=False)
     flow: tuple[Flow, ...] = field(init=False, repr=False, compare=False)
+    # The shapes a builder already propagated, choosing each layer to fit (quizgen.engine.sampling.Builder):
+    # taken as they are, so a generated stack is not checked twice. dataclasses.replace never passes them on.
+    propagated: InitVar[tuple[Shape, ...] | None] = None
 
-    def __post_init__(self) -> None:
-        if not self.input_shape or any(not isinstance(n, int) or isinstance(n, bool) or not 0 < n <= MAX_SIZE
-                                       for n in self.input_shape):
-            raise QuizgenError(f"input_shape must be a non-empty list of positive whole numbers up to "
-                               f"{MAX_SIZE:,}, got {shown(list(self.input_shape))}")
-        shapes = [self.input_shape]
-        for i, layer in enumerate(self.layers):
-            shapes.append(layer.output_shape(i, shapes[-1]))
-        object.__setattr__(self, "shapes", tuple(shapes))
+    def __post_init__(self, propagated: tuple[Shape, ...] | None) -> None:
+        if propagated is None:
+            if not self.input_shape or any(not isinstance(n, int) or isinstance(n, bool) or not 0 < n <= MAX_SIZE
+                                           for n in self.input_shape):
+                raise QuizgenError(f"input_shape must be a non-empty list of positive whole numbers up to "
+                                   f"{MAX_SIZE:,}, got {shown(list(self.input_shape))}")
+            shapes = [self.input_shape]
+            for i, layer in enumerate(self.layers):
+                shapes.append(layer.output_shape(i, shapes[-1]))
+            propagated = tuple(shapes)
+        shapes = propagated
+        object.__setattr__(self, "shapes", shapes)
         counts = tuple(layer.params(shapes[i]) for i, layer in enumerate(self.layers))
         object.__setattr__(self, "counts", counts)
         object.__setattr__(self, "flow", tuple(Flow(shapes[i], shapes[i + 1], p) for i, p in enumerate(counts)))
