@@ -88,8 +88,15 @@ def hits(values: Sequence[float], answer: int, shapes: Sequence[Sequence[int]] |
     shares = (float(position == 0), float(position == 1), float(position == n - 2), float(position == n - 1),
               *_closest_pair(values, order, position), *_closest_pair(logs, order, position),
               _share(to_mean, answer), _share(to_log_mean, answer), _share(to_middle, answer),
-              _share(spread, answer), _share(log_spread, answer), _share(isolation, answer, max))
+              _share(spread, answer), _share(log_spread, answer), _share(isolation, answer, max),
+              _convergence(shapes, answer) if shapes is not None else 0.0)
     return dict(zip(STRATEGIES, shares))
+
+
+def _convergence(shapes: Sequence[Sequence[int]], answer: int) -> float:
+    """The "convergence" cue: the option whose axes most often equal the same axis of another option."""
+    return _share([sum(len(a) == len(b) and sum(x == y for x, y in zip(a, b)) for j, b in enumerate(shapes) if j != i)
+                   for i, a in enumerate(shapes)], answer, max)
 
 
 @dataclass

@@ -51,6 +51,12 @@ def test_hits_on_hand_worked_options() -> None:
     # option is a factor 10 from its neighbour (all equally isolated).
     assert hits([1.0, 10.0, 100.0, 1000.0], 1)["nearest the geometric mean"] == pytest.approx(0.5)
     assert hits([1.0, 10.0, 100.0, 1000.0], 0)["the most isolated"] == pytest.approx(0.25)
+    # Shapes: 26×26×32 shares its height and width with 26×26×1 and its channels with 25×25×32 and 28×28×32
+    # (4 axes); each of those shares 2. The answer is "the shape sharing the most axes", the convergence cue.
+    shapes = [[26, 26, 32], [26, 26, 1], [25, 25, 32], [28, 28, 32]]
+    cue = "the shape sharing the most axes with the others"
+    assert hits([21632.0, 676.0, 20000.0, 25088.0], 0, shapes)[cue] == 1
+    assert hits([21632.0, 676.0, 20000.0, 25088.0], 0)[cue] == 0  # numbers: no axes to share
 
 
 def _write(tmp_path: Path, doc: dict) -> Path:

@@ -774,7 +774,8 @@ def assemble(picker: Picker, seed: int, kind: Kind, difficulty: int, built: Buil
              style: str = "table", diagram: bool = False) -> Question:
     """Answers, distractors and option order for a chosen stack and targets, shown in `style`."""
     if not built.parts:
-        analysis = Analysis(built.stack, built.targets, seen_in(built, style, diagram), prices_for(kind.id, difficulty))
+        seen = seen_in(built, style, diagram)
+        analysis = Analysis(built.stack, built.targets, seen, prices_for(kind.id, difficulty, seen.code))
         built = dataclasses.replace(built, parts=tuple(analysis.part(t, picker, built.multiple_choice)
                                                        for t in built.targets))
     parts = built.parts
