@@ -45,3 +45,9 @@ def test_a_built_stack_holds_the_shapes_a_fresh_check_finds():
             built = family.build(rng, difficulty, family.can_flatten and seed % 2 == 0, inputs[seed % len(inputs)])
             fresh = Stack(built.input_shape, built.layers)
             assert (built.shapes, built.counts, built.flow) == (fresh.shapes, fresh.counts, fresh.flow), (name, seed)
+
+
+def test_window_lengths_take_a_list_shape():
+    """The cache needs hashable keys; a caller may still pass a shape as a list."""
+    pool = stack([8, 8, 4], layer("MaxPooling2D", pool_size=[2, 2])).layers[0]
+    assert pool.output_shape(0, [8, 8, 4]) == (4, 4, 4)

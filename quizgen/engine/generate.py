@@ -8,6 +8,7 @@ question would repeat an earlier one does it move on to the next attempt's seed.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import random
@@ -49,7 +50,7 @@ class Options:
     diagram: bool = False
     templates: Path | None = None
 
-    @property
+    @functools.cached_property  # read for every candidate seed's picker, several per question
     def limits(self) -> Constraints:
         """The constraints the picker carries: PyTorch code asks PyTorch's convention of the kinds
         and stacks PyTorch can write."""

@@ -234,7 +234,7 @@ class Windowed(Layer):
     def spatial_out(self, index: int, shape: Shape) -> Shape:
         self.check_input(index, shape)
         ks, ss, ds, padding = self.window()
-        out = window_lengths(shape[:-1], ks, ss, ds, padding)
+        out = window_lengths(tuple(shape[:-1]), ks, ss, ds, padding)  # a list shape too
         if min(out) <= 0:
             n, k, d = next((n, k, d) for n, k, d, o in zip(shape[:-1], ks, ds, out) if o <= 0)
             raise self.fail(index, f"window of {d * (k - 1) + 1} is larger than the input length {n} "
