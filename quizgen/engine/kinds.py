@@ -208,6 +208,8 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
     sizes = [magnitude(c.distractor.value) for c in pool]
     best, best_cost = (), math.inf
     for cost, chosen in fit[:WEIGHED]:
+        if cost >= best_cost:
+            continue  # the cue only adds: this set cannot win
         options = [answer] + [pool[i].distractor.value for i in chosen] if shapes else None
         hit = hits([magnitude(answer)] + [sizes[i] for i in chosen], 0, options)
         cost += COST["cue"] * sum(w * h for w, h in zip(weights, hit.values()))
