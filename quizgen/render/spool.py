@@ -35,6 +35,13 @@ class _Pickler(pickle.Pickler):
         return NotImplemented
 
 
+def dumps(question: Question) -> bytes:
+    """A question as bytes (a spool's record, or a `--jobs` worker's answer)."""
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(question)
+    return buffer.getvalue()
+
+
 class Spool(Sequence[Question]):
     def __init__(self, questions: Iterable[Question]) -> None:
         self._source: Iterator[Question] | None = iter(questions)
@@ -74,9 +81,8 @@ class Spool(Sequence[Question]):
         if question is None:
             self._source = None
             return None
-        buffer = io.BytesIO()
-        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(question)
+        data = dumps(question)
         self._file.seek(self._offsets[-1])
-        self._file.write(buffer.getbuffer())
-        self._offsets.append(self._offsets[-1] + buffer.tell())
+        self._file.write(data)
+        self._offsets.append(self._offsets[-1] + len(data))
         return question
