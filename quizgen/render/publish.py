@@ -193,6 +193,8 @@ def _notes(views: QuestionViews, mode: str | None, modes: Mapping[str, str]) -> 
     """One line per kind that --moodle-type (or a slot's moodle_type) cannot make as asked."""
     from quizgen.render.view import mismatch
 
+    if mode is None and not modes:  # nothing asked: no pass over the set (read back from disk)
+        return []
     seen: dict[tuple[str, str], str] = {}
     for v in views:
         asked = modes.get(v.q.id, mode)

@@ -8,6 +8,7 @@ walks read the questions back one at a time. Only their offsets stay in memory.
 
 from __future__ import annotations
 
+import functools
 import io
 import pickle
 import tempfile
@@ -19,20 +20,47 @@ from quizgen.engine.layers import LAYER_KINDS, Layer
 from quizgen.engine.question import Question
 
 
-def _layer(class_name: str, state: dict[str, Any]) -> Layer:
+@functools.cache
+def _slots(cls: type) -> tuple[str, ...]:
+    """Every attribute of a slotted class (quizgen's frozen dataclasses), base classes' first."""
+    return tuple(name for c in reversed(cls.__mro__) for name in getattr(c, "__slots__", ())
+                 if name not in ("__weakref__", "__dict__"))
+
+
+@functools.cache
+def _frozen_dataclass(cls: type) -> bool:
+    return cls.__module__.startswith("quizgen.") and hasattr(cls, "__dataclass_fields__") and "__slots__" in vars(cls)
+
+
+def _fill(obj: Any, values: tuple[Any, ...]) -> Any:
+    for name, value in zip(_slots(type(obj)), values):
+        object.__setattr__(obj, name, value)  # the classes are frozen
+    return obj
+
+
+def _layer(class_name: str, values: tuple[Any, ...]) -> Layer:
     """A layer as it was pickled (its class is made by `register`, so pickle cannot name it)."""
-    layer = object.__new__(LAYER_KINDS[class_name])
-    for name, value in state.items():
-        object.__setattr__(layer, name, value)
-    return layer
+    return _fill(object.__new__(LAYER_KINDS[class_name]), values)
+
+
+def _rebuild(cls: type, values: tuple[Any, ...]) -> Any:
+    return _fill(object.__new__(cls), values)
 
 
 class _Pickler(pickle.Pickler):
+    """Pickles quizgen's frozen dataclasses as (class, slot values), rebuilt without `__init__`.
+    Why not pickle's default: the dataclasses' own `__getstate__`/`__setstate__` look up `fields()`
+    for every object, and a set's questions hold dozens each; this is the spool's (and `--jobs`')
+    main cost. Rebuilding skips validation on purpose: the objects were valid when written."""
+
     def reducer_override(self, obj: Any) -> Any:
+        cls = type(obj)
+        if not _frozen_dataclass(cls):
+            return NotImplemented
+        values = tuple(getattr(obj, name) for name in _slots(cls))
         if isinstance(obj, Layer):
-            slots = (s for cls in type(obj).__mro__ for s in getattr(cls, "__slots__", ()))
-            return _layer, (obj.class_name, {s: getattr(obj, s) for s in slots if hasattr(obj, s)})
-        return NotImplemented
+            return _layer, (obj.class_name, values)
+        return _rebuild, (cls, values)
 
 
 def dumps(question: Question) -> bytes:
