@@ -49,9 +49,9 @@ FORMATS: dict[str, tuple[str, list[str]]] = {
     "moodle": ("moodle (diagrams)", ["-f", "moodle"]),
     "moodle-plain": ("moodle --no-diagram", ["-f", "moodle", "--no-diagram"]),
     "canvas": ("canvas zip (diagrams)", ["-f", "canvas"]),
-    # GIFT has no Cloze, so summary-table (always typed in a table) is left out of its mix
-    "gift": ("gift (no summary-table)", ["-f", "gift", "-k", "conv-params,layer-params,total-params,output-shape,"
-                                         "flatten-size,dense-after-flatten"]),
+    # GIFT has no Cloze: summary-table (always a typed table) is left out, shapes asked as choices
+    "gift": ("gift (no summary-table)", ["-f", "gift", "--moodle-type", "multichoice", "-k", "conv-params,layer-params,"
+                                         "total-params,output-shape,flatten-size,dense-after-flatten"]),
     "anki": ("anki deck", ["-f", "anki"]),
     "pdf": ("pdf (Typst)", ["-f", "pdf"]),
 }

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import functools
 import io
+import operator
 import pickle
 import tempfile
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from quizgen.engine.layers import LAYER_KINDS, Layer
@@ -25,11 +26,6 @@ def _slots(cls: type) -> tuple[str, ...]:
     """Every attribute of a slotted class (quizgen's frozen dataclasses), base classes' first."""
     return tuple(name for c in reversed(cls.__mro__) for name in getattr(c, "__slots__", ())
                  if name not in ("__weakref__", "__dict__"))
-
-
-@functools.cache
-def _frozen_dataclass(cls: type) -> bool:
-    return cls.__module__.startswith("quizgen.") and hasattr(cls, "__dataclass_fields__") and "__slots__" in vars(cls)
 
 
 def _fill(obj: Any, values: tuple[Any, ...]) -> Any:
@@ -47,20 +43,33 @@ def _rebuild(cls: type, values: tuple[Any, ...]) -> Any:
     return _fill(object.__new__(cls), values)
 
 
+def _reducer(cls: type) -> Callable[[Any], tuple] | None:
+    """How `_Pickler` writes an instance of `cls`: quizgen's frozen dataclasses as (class, slot
+    values); None for everything else (pickle's own way)."""
+    if not (cls.__module__.startswith("quizgen.") and hasattr(cls, "__dataclass_fields__") and "__slots__" in vars(cls)):
+        return None
+    names = _slots(cls)
+    get = operator.attrgetter(*names) if len(names) > 1 else lambda obj: (getattr(obj, names[0]),)
+    if issubclass(cls, Layer):
+        return lambda obj: (_layer, (cls.class_name, get(obj)))
+    return lambda obj: (_rebuild, (cls, get(obj)))
+
+
 class _Pickler(pickle.Pickler):
     """Pickles quizgen's frozen dataclasses as (class, slot values), rebuilt without `__init__`.
     Why not pickle's default: the dataclasses' own `__getstate__`/`__setstate__` look up `fields()`
-    for every object, and a set's questions hold dozens each; this is the spool's (and `--jobs`')
-    main cost. Rebuilding skips validation on purpose: the objects were valid when written."""
+    for every object, and a question holds dozens; that was most of the spool's (and `--jobs`')
+    cost. Rebuilding skips validation on purpose: the objects were valid when written."""
+
+    reducers: dict[type, Callable[[Any], tuple] | None] = {}  # by class, shared: the classes are fixed
 
     def reducer_override(self, obj: Any) -> Any:
         cls = type(obj)
-        if not _frozen_dataclass(cls):
-            return NotImplemented
-        values = tuple(getattr(obj, name) for name in _slots(cls))
-        if isinstance(obj, Layer):
-            return _layer, (obj.class_name, values)
-        return _rebuild, (cls, values)
+        try:
+            reduce = self.reducers[cls]
+        except KeyError:
+            reduce = self.reducers[cls] = _reducer(cls)
+        return NotImplemented if reduce is None else reduce(obj)
 
 
 def dumps(question: Question) -> bytes:
