@@ -53,6 +53,7 @@ examples:
   quizgen generate --seed 7 --count 20 -o output/set.json
   quizgen generate --kind conv-params --difficulty 1 --count 5 -o -
   quizgen generate --question-seed 4242 -o -     (rebuild one question from its seed)
+  quizgen generate --seed 7 -n 100000 --jobs auto -o output/bank.json   (one process per CPU, same bytes)
 """
 
 EXAM_HELP = """examples:

@@ -28,19 +28,24 @@ def _slots(cls: type) -> tuple[str, ...]:
                  if name not in ("__weakref__", "__dict__"))
 
 
-def _fill(obj: Any, values: tuple[Any, ...]) -> Any:
-    for name, value in zip(_slots(type(obj)), values):
-        object.__setattr__(obj, name, value)  # the classes are frozen
-    return obj
+@functools.cache
+def _filler(cls: type) -> Callable[[Any, tuple[Any, ...]], Any]:
+    """A function that sets an instance's slots from a tuple, written out for the class (no loop:
+    rebuilding is half of a spooled question's cost, and questions hold dozens of objects)."""
+    body = "".join(f"    setattr(obj, {name!r}, values[{i}])\n" for i, name in enumerate(_slots(cls)))
+    scope: dict[str, Any] = {"setattr": object.__setattr__}  # the classes are frozen
+    exec(f"def fill(obj, values):\n{body}    return obj\n", scope)
+    return scope["fill"]
 
 
 def _layer(class_name: str, values: tuple[Any, ...]) -> Layer:
     """A layer as it was pickled (its class is made by `register`, so pickle cannot name it)."""
-    return _fill(object.__new__(LAYER_KINDS[class_name]), values)
+    cls = LAYER_KINDS[class_name]
+    return _filler(cls)(object.__new__(cls), values)
 
 
 def _rebuild(cls: type, values: tuple[Any, ...]) -> Any:
-    return _fill(object.__new__(cls), values)
+    return _filler(cls)(object.__new__(cls), values)
 
 
 def _reducer(cls: type) -> Callable[[Any], tuple] | None:
