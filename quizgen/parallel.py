@@ -2,12 +2,14 @@
 
 Question i's candidate seeds depend on the set's seed and i alone (`generate.draws`), so workers
 can make blocks of questions independently. The one link between questions is the duplicate
-check: question i takes the first candidate whose question is not already in the set. A worker
-makes each question of its block from its first fitting candidate, as if nothing came before,
-and returns it with its key; the parent walks the blocks in order with the set's keys, takes a
-worker's question whenever its key is new (almost always), and otherwise makes that question
-itself from the later candidates, exactly as `iter_questions` does. Only a few blocks are in
-flight at a time, so memory stays flat however large the set.
+check: question i takes the first candidate whose question is not already in the set. So a
+block goes through the workers twice. First they build each question's stack from its first
+fitting candidate and return its key (a tenth of the work); the parent walks the blocks in set
+order with the set's keys, keeps a candidate whose key is new, and for one that repeats an
+earlier question (often, where a kind has few distinct questions) picks the next candidate
+exactly as `iter_questions` does. Then the workers make the block's questions from the chosen
+seeds, and the parent hands them out in order. Only a few blocks are in flight at a time, so
+memory stays flat however large the set.
 
 Workers ignore Ctrl-C (the terminal sends it to all of them): the parent is interrupted, stops
 them, and its `FileGroup` leaves no file behind.
@@ -56,32 +58,41 @@ def _qid(i: int, count: int) -> str:
     return f"q{i + 1:0{max(len(str(count)), 3)}d}"
 
 
-def _block(seed: int, count: int, options: Options, start: int, stop: int) -> list[tuple[bytes, bytes]]:
-    """A worker's task: questions start..stop-1, each from its first fitting candidate, pickled
-    with its key (the parent needs only the key to accept it)."""
-    from quizgen.render.spool import dumps  # pickles layers, whose classes `register` makes
-
+def _keys(seed: int, options: Options, start: int, stop: int) -> list[tuple[int, bytes]]:
+    """A worker's first task for a block: each question's first fitting candidate seed and the key
+    of the question it stands for (only the stack is built: a tenth of a question's cost)."""
     out = []
     for i in range(start, stop):
         qseed = next(s for s, fits in draws(seed, i, options) if fits)
+        kind, _difficulty, built = choose(options.picker(qseed), options.kinds, options.difficulties)
+        out.append((qseed, _digest(kind, built)))
+    return out
+
+
+def _make(count: int, options: Options, start: int, seeds: list[int]) -> list[bytes]:
+    """A worker's second task: the block's questions from the seeds the parent chose, pickled."""
+    from quizgen.render.spool import dumps  # pickles layers, whose classes `register` makes
+
+    out = []
+    for i, qseed in enumerate(seeds, start):
         picker = options.picker(qseed)
         kind, difficulty, built = choose(picker, options.kinds, options.difficulties)
-        question = options.show(assemble(picker, qseed, kind, difficulty, built, _qid(i, count), options.style,
-                                         options.diagram))
-        out.append((_digest(kind, built), dumps(question)))
+        out.append(dumps(options.show(assemble(picker, qseed, kind, difficulty, built, _qid(i, count),
+                                               options.style, options.diagram))))
     return out
 
 
 class _Unseen:
-    """The parent's duplicate check: the keys so far, and the rare question made again because
-    its first candidate repeats an earlier one. Mirrors `iter_questions`'s loop step for step."""
+    """The parent's duplicate check: the keys so far, and for a question whose first candidate
+    repeats an earlier one, the candidate `iter_questions` takes instead (its loop, step for step:
+    only the cheap part, the stack and its key; a worker makes the question)."""
 
     def __init__(self, seed: int, count: int, options: Options, repeats: bool) -> None:
         self.seed, self.count, self.options, self.repeats = seed, count, options, repeats
         self.seen: set[bytes] = set()
         self.space: int | None = None
 
-    def remake(self, i: int) -> Question:
+    def choose_again(self, i: int) -> int:
         options, seen = self.options, self.seen
         attempts, attempt, balanced = QUICK_ATTEMPTS, 0, True
         for qseed, fits in draws(self.seed, i, options):
@@ -106,8 +117,7 @@ class _Unseen:
                             "Ask for fewer, or add kinds or difficulties")
                 attempts = attempt + 20 * self.space
         seen.add(key)
-        return options.show(assemble(picker, qseed, kind, difficulty, built, _qid(i, self.count), options.style,
-                                     options.diagram))
+        return qseed
 
 
 def _quiet_worker() -> None:
@@ -153,27 +163,32 @@ class Workers:
             raise QuizgenError(f"--count must be at least 1, got {count}")
         block = max(1, min(BLOCK, -(-count // (self.jobs * IN_FLIGHT))))  # small sets still use every worker
         starts = iter(range(0, count, block))
-        pending: deque[tuple[int, AsyncResult]] = deque()
         unseen = _Unseen(seed, count, options, repeats)
+        keyed: deque[tuple[int, AsyncResult]] = deque()  # blocks whose candidates' keys are being found
+        making: deque[tuple[int, AsyncResult]] = deque()  # blocks whose questions are being made, in order
 
-        def submit() -> None:
+        def find_keys() -> None:
             start = next(starts, None)
             if start is not None:
-                pending.append((start, self._pool.apply_async(
-                    _block, (seed, count, options, start, min(start + block, count)))))
+                keyed.append((start, self._pool.apply_async(_keys, (seed, options, start, min(start + block, count)))))
 
-        for _ in range(self.jobs * IN_FLIGHT):
-            submit()
-        while pending:
-            start, result = pending.popleft()
-            made = result.get()
-            submit()
-            for i, (key, data) in enumerate(made, start):
-                if key in unseen.seen:  # rare: an earlier question asked the same; make it as one process would
-                    question = unseen.remake(i)
-                else:
-                    unseen.seen.add(key)
-                    question = pickle.loads(data)
-                yield question
+        for _ in range(2):
+            find_keys()
+        while keyed or making:
+            if keyed and len(making) < self.jobs * IN_FLIGHT:  # choose the next block's seeds, in set order
+                start, result = keyed.popleft()
+                find_keys()
+                seeds = []
+                for i, (qseed, key) in enumerate(result.get(), start):
+                    if key in unseen.seen:  # its first candidate repeats an earlier question: as one process would
+                        qseed = unseen.choose_again(i)
+                    else:
+                        unseen.seen.add(key)
+                    seeds.append(qseed)
+                making.append((start, self._pool.apply_async(_make, (count, options, start, seeds))))
+                continue
+            start, result = making.popleft()
+            for i, data in enumerate(result.get(), start):
+                yield pickle.loads(data)
                 if progress:
                     progress(i + 1)

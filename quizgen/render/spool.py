@@ -51,7 +51,8 @@ def _rebuild(cls: type, values: tuple[Any, ...]) -> Any:
 def _reducer(cls: type) -> Callable[[Any], tuple] | None:
     """How `_Pickler` writes an instance of `cls`: quizgen's frozen dataclasses as (class, slot
     values); None for everything else (pickle's own way)."""
-    if not (cls.__module__.startswith("quizgen.") and hasattr(cls, "__dataclass_fields__") and "__slots__" in vars(cls)):
+    if not (cls.__module__.startswith("quizgen.") and hasattr(cls, "__dataclass_fields__")
+            and "__slots__" in vars(cls)):
         return None
     names = _slots(cls)
     get = operator.attrgetter(*names) if len(names) > 1 else lambda obj: (getattr(obj, names[0]),)
