@@ -53,6 +53,7 @@ examples:
   quizgen generate --seed 7 --count 20 -o output/set.json
   quizgen generate --kind conv-params --difficulty 1 --count 5 -o -
   quizgen generate --question-seed 4242 -o -     (rebuild one question from its seed)
+  quizgen generate --seed 7 -n 100000 --jobs auto -o output/bank.json   (one process per CPU, same bytes)
 """
 
 EXAM_HELP = """examples:
@@ -114,6 +115,15 @@ def _difficulties(values: Sequence[str] | None) -> tuple[int, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def _jobs(text: str) -> int:
+    from quizgen.parallel import parse_jobs
+
+    try:
+        return parse_jobs(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="quizgen", description="Randomized, verified exercises about CNN parameter counts "
                     "and output shapes, with distractors from real misconceptions.",
@@ -145,6 +155,9 @@ def build_parser() -> Parser:
     gen.add_argument("--question-seed", type=int, metavar="SEED",
                      help="write only the question this seed stands for (with the same --kind/--difficulty)")
     gen.add_argument("--quiet", "-q", action="store_true", help="no progress bar or closing message")
+    gen.add_argument("--jobs", "-j", type=_jobs, default=1, metavar="N",
+                     help="make the questions in N processes, or auto for one per CPU; the output is the same "
+                          "byte for byte (default 1)")
     gen.add_argument("--style", choices=STYLES, default="table",
                      help="how each question shows its model: a table of Keras layers, runnable Keras code, PyTorch "
                           "code (answered in PyTorch's convention, shapes channels first), or sentences "
@@ -234,6 +247,9 @@ def build_parser() -> Parser:
                       help="overwrite existing files, and remove those the previous run wrote (as its manifest.json "
                            "lists them) that this one does not")
     exam.add_argument("--quiet", "-q", action="store_true", help="no progress bar or messages")
+    exam.add_argument("--jobs", "-j", type=_jobs, default=1, metavar="N",
+                      help="draw the questions in N processes, or auto for one per CPU; the files are the same "
+                           "byte for byte (default 1)")
     exam.set_defaults(run=cmd_exam)
 
     drill = commands.add_parser("drill", help="practise in the terminal, with a diagnosis of each mistake",
@@ -293,7 +309,8 @@ def build_parser() -> Parser:
 def cmd_generate(args: argparse.Namespace) -> None:
     import random
 
-    from quizgen.engine.generate import Options, dump_json, iter_questions, one_question, set_header
+    from quizgen.engine.generate import Options, dump_json, one_question, set_header
+    from quizgen.parallel import Workers
     from quizgen.progress_bar import progress_bar
     from quizgen.render.files import FileGroup, emit
     from quizgen.render.formats import FORMATS
@@ -315,7 +332,8 @@ def cmd_generate(args: argparse.Namespace) -> None:
     target = args.output or "output/"
     if target != "-" and (target.endswith(("/", os.sep)) or Path(target).is_dir()):
         target = str(Path(target) / f"set-{seed}.{fmt.extension}")  # -o DIR/ is a folder to write into
-    with FileGroup(args.force) as group:  # staged, then committed whole; any error or signal: nothing changes
+    # staged, then committed whole; any error or signal: the workers stop and nothing changes
+    with FileGroup(args.force) as group, Workers(args.jobs if args.question_seed is None else 1) as workers:
         files = plan(fmt, Look(args.title, args.templates, args.answers, args.interactive, args.moodle_type,
                                args.category, diagram, args.paper), target, group)
         renderer = load(files) if fmt.worksheet else None
@@ -324,7 +342,8 @@ def cmd_generate(args: argparse.Namespace) -> None:
             questions: Iterable[Question] = [one_question(args.question_seed, options)]
         else:
             header = set_header(seed, options)
-            questions = iter_questions(seed, args.count, options, progress_bar(args.count, "generating", args.quiet))
+            questions = workers.questions(seed, args.count, options,
+                                          progress_bar(args.count, "generating", args.quiet))
         if renderer is None:
             emit(target, dump_json(header, questions), group)  # streamed: one question in memory at a time
         else:
@@ -412,6 +431,7 @@ def cmd_exam(args: argparse.Namespace) -> None:
     from quizgen.exam.plan import plan_exam
     from quizgen.exam.roster import fake_roster, read_roster, repeated_names
     from quizgen.exam.write import BANKS, ExamOutput, point_warnings, write_exam
+    from quizgen.parallel import Workers
     from quizgen.progress_bar import progress_bar
 
     if args.init is not None:
@@ -446,7 +466,9 @@ def cmd_exam(args: argparse.Namespace) -> None:
     if args.paper is not None and "pdf" not in out.formats:
         raise QuizgenError("--paper applies to --format pdf")
     total = len(students) * len(bp.slots)
-    plan = plan_exam(bp, students, progress_bar(total, "drawing questions", args.quiet, min_total=200))
+    with Workers(args.jobs) as workers:
+        plan = plan_exam(bp, students, progress_bar(total, "drawing questions", args.quiet, min_total=200),
+                         workers=workers)
     sheets = len(students) * len([f for f in out.formats if f not in BANKS])
     names = write_exam(plan, out, progress_bar(sheets, "writing", args.quiet, min_total=20))
     if not args.quiet:

@@ -147,8 +147,9 @@ def test_labels_name_kind_configuration_and_are_escaped() -> None:
     markup = Activation("relu")  # ...and the drawing escapes it all the same
     object.__setattr__(markup, "activation", "<b>&\"x\"")
     tricky = Stack((8,), (markup,))
-    root = parse(render_svg(tricky, 0))
+    root = parse(render_svg(tricky, 0, ident='q<&"1'))
     assert texts(groups(root, "layer")[0])[0] == 'Activation <b>&"x"'
+    assert root.get("aria-labelledby") == 'q<&"1-title q<&"1-desc'  # the template escapes by hand: every value
 
 
 # --- geometry ---------------------------------------------------------------------------------------

@@ -13,11 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quizgen.engine.generate import Options, count_space, derive_seed, iter_questions
+from quizgen.engine.generate import Options, count_space, derive_seed
 from quizgen.engine.kinds import choose
 from quizgen.engine.question import Question
 from quizgen.errors import QuizgenError
 from quizgen.exam.blueprint import Blueprint, Slot
+from quizgen.parallel import Workers
 
 # Word-problem settings by the input's shape: its rank (0 flat, 1 sequence, 2 image, 3 volume or
 # clip) and whether it has one channel, a few (colour, sensors) or many (token embeddings), so a
@@ -99,8 +100,9 @@ def slot_seed(bp: Blueprint, slot: Slot) -> int:
 
 
 def plan_exam(bp: Blueprint, students: Sequence[str], progress: Callable[[int], None] | None = None,
-              faker_factory: Callable[[str], Any] | None = None) -> ExamPlan:
-    """Every variant's questions, a context for each, and each slot's duplicate report."""
+              faker_factory: Callable[[str], Any] | None = None, workers: Workers | None = None) -> ExamPlan:
+    """Every variant's questions, a context for each, and each slot's duplicate report; drawn by
+    `workers` (`--jobs`), or in this process."""
     check_feasible(bp)
     codes = variant_codes(len(students))
     per_slot: list[list[Question]] = []
@@ -109,7 +111,7 @@ def plan_exam(bp: Blueprint, students: Sequence[str], progress: Callable[[int], 
     for slot in bp.slots:
         options = Options(slot.kinds, slot.difficulties, slot.constraints, style=slot.style)
         questions = []
-        for question in iter_questions(slot_seed(bp, slot), len(students), options, repeats=True):
+        for question in (workers or Workers()).questions(slot_seed(bp, slot), len(students), options, repeats=True):
             questions.append(question.with_options(slot.options))
             done += 1
             if progress:

@@ -10,13 +10,12 @@ question seed, so importing a regenerated deck updates the cards and keeps their
 from __future__ import annotations
 
 import hashlib
-import io
 import itertools
 import json
 import sqlite3
 import zipfile
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
     from quizgen.render.environment import Renderer
@@ -39,8 +38,9 @@ def media_name(v: QuestionView) -> str:
     return f"quizgen-{hashlib.sha256(v.figure.svg.encode('utf-8')).hexdigest()[:20]}.svg"
 
 
-def pack(renderer: Renderer, context: Mapping[str, Any]) -> bytes:
-    """The .apkg, in memory: the collection (sqlite), the media map, each drawing once."""
+def pack(renderer: Renderer, context: Mapping[str, Any], out: BinaryIO) -> None:
+    """The .apkg, written into `out`: the collection (sqlite, built in memory: genanki's way), the
+    media map, each drawing once."""
     import genanki
 
     note = renderer.worksheet.make_module(dict(context))
@@ -64,8 +64,7 @@ def pack(renderer: Renderer, context: Mapping[str, Any]) -> bytes:
     connection.commit()
     collection = connection.serialize()
     connection.close()
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         members = [("collection.anki2", collection),
                    ("media", json.dumps({str(i): name for i, name in enumerate(media)}).encode("utf-8")),
                    *((str(i), data) for i, data in enumerate(media.values()))]
@@ -73,4 +72,3 @@ def pack(renderer: Renderer, context: Mapping[str, Any]) -> bytes:
             info = zipfile.ZipInfo(name, ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
-    return buffer.getvalue()

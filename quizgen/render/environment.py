@@ -9,7 +9,11 @@ as text.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 import re
+import stat
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -218,6 +222,45 @@ def _autoescape(name: str | None) -> bool:
     return name.split("/", 1)[0] in escaped_folders() or name.endswith(ESCAPED_SUFFIXES)
 
 
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs. Why: compiling the templates (the shared wording
+    above all) is most of a short command's time, the drill's first question's among them. Jinja
+    checks each entry against its template's source, so an edited template is compiled anew; a
+    cache that cannot be read or written is simply not used."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # a damaged entry: compile from the source
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:  # a full or read-only disk: the run goes on without caching
+            pass
+
+
+@functools.cache
+def _bytecode_cache(settings: str) -> jinja2.BytecodeCache | None:
+    """The cache for one set of environment settings (the compiled code depends on them), in
+    $XDG_CACHE_HOME/quizgen (default ~/.cache/quizgen), a folder only this user may write: the
+    entries are code, loaded as such. None where there is no such folder to be had."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    key = hashlib.blake2b(f"{settings} {jinja2.__version__} {sys.version}".encode(), digest_size=8).hexdigest()
+    folder = root / "quizgen" / f"templates-{key}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        info = folder.lstat()
+        if not stat.S_ISDIR(info.st_mode) or info.st_mode & 0o022 or \
+                (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+            return None
+    except (OSError, RuntimeError):  # no home, or a read-only one
+        return None
+    return _BytecodeCache(str(folder))
+
+
 def environment(templates: Path | None = None, typst: bool = False) -> jinja2.Environment:
     """The templates' environment; `typst`: for Typst source, where escaping means Typst's backslash
     (the `e` filter, which the shared wording uses, and every printed value)."""
@@ -227,7 +270,10 @@ def environment(templates: Path | None = None, typst: bool = False) -> jinja2.En
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(folder)), autoescape=_autoescape,
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
-        finalize=_typst_finalize if typst else None)
+        finalize=_typst_finalize if typst else None,
+        auto_reload=False,  # templates do not change during a run: no stat() of the file per get_template
+        bytecode_cache=_bytecode_cache(f"typst={typst} escaped={sorted(escaped_folders())} {ESCAPED_SUFFIXES}"))
+
     env.filters.update(num=num, batch_shape=batch_shape, shape_x=shape_x, value=value, digits=digits,
                        article=article, plural=plural,
                        md_escape=md_escape, markdown=markdown_html, cdata=cdata, cloze=cloze, plain=plain,

@@ -171,9 +171,10 @@ def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: She
     notes = _notes(context["questions"], p.look.moodle_type, modes) if fmt.name in LMS else []
     if fmt.name == "gift":
         _check_gift(context["questions"], p.look.moodle_type or "auto", modes)
-    if fmt.package:  # a zip or a deck, built whole
+    if fmt.package:  # a zip or a deck, written into its staged file as it is made
         pack = importlib.import_module(f"quizgen.render.{fmt.package}").pack
-        emit(p.target, [pack(renderer, context)], group)
+        with group.open(p.target) as handle:
+            pack(renderer, context, handle)
         return notes
     if fmt.typeset:  # the whole Typst source, typeset: the key too before either file is staged
         from quizgen.render.pdf import typeset
@@ -193,6 +194,8 @@ def _notes(views: QuestionViews, mode: str | None, modes: Mapping[str, str]) -> 
     """One line per kind that --moodle-type (or a slot's moodle_type) cannot make as asked."""
     from quizgen.render.view import mismatch
 
+    if mode is None and not modes:  # nothing asked: no pass over the set (read back from disk)
+        return []
     seen: dict[tuple[str, str], str] = {}
     for v in views:
         asked = modes.get(v.q.id, mode)

@@ -6,11 +6,10 @@ names the items and files and zips them, byte for byte the same for the same set
 from __future__ import annotations
 
 import hashlib
-import io
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
     from quizgen.render.environment import Renderer
@@ -90,25 +89,25 @@ class Layout:
         return f"{FILEBASE}/{FIGURES}/{v.figure.name}" if v.figure else None
 
 
-def _members(renderer: Renderer, context: Mapping[str, Any], qti: Layout) -> Iterator[tuple[str, bytes]]:
+def _members(renderer: Renderer, context: Mapping[str, Any], qti: Layout) -> Iterator[tuple[str, Iterable[str]]]:
     full = {**context, "qti": qti}
-    yield "imsmanifest.xml", renderer.render_part("canvas/imsmanifest.xml.j2", **full).encode("utf-8")
-    yield qti.meta_path, renderer.render_part("canvas/assessment_meta.xml.j2", **full).encode("utf-8")
-    yield qti.assessment_path, "".join(renderer.stream_worksheet(**full)).encode("utf-8")
+    yield "imsmanifest.xml", [renderer.render_part("canvas/imsmanifest.xml.j2", **full)]
+    yield qti.meta_path, [renderer.render_part("canvas/assessment_meta.xml.j2", **full)]
+    yield qti.assessment_path, renderer.stream_worksheet(**full)  # streamed: the whole bank is never in memory
     for v in context["questions"]:
         if v.figure:
-            yield f"{FIGURES}/{v.figure.name}", v.figure.svg.encode("utf-8")
+            yield f"{FIGURES}/{v.figure.name}", [v.figure.svg]
 
 
-def pack(renderer: Renderer, context: Mapping[str, Any]) -> bytes:
-    """The zip, in memory: members in a fixed order, each dated ZIP_DATE."""
+def pack(renderer: Renderer, context: Mapping[str, Any], out: BinaryIO) -> None:
+    """The zip, written into `out` (seekable) as it is made: members in a fixed order, each dated ZIP_DATE."""
     qti = Layout(context["questions"], context["points"],
                  lambda v: context["canvas_type"](v, context["moodle_mode"]))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in _members(renderer, context, qti):
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, chunks in _members(renderer, context, qti):
             info = zipfile.ZipInfo(name, ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
-    return buffer.getvalue()
+            with archive.open(info, "w") as member:
+                for chunk in chunks:
+                    member.write(chunk.encode("utf-8"))

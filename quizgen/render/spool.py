@@ -8,31 +8,81 @@ walks read the questions back one at a time. Only their offsets stay in memory.
 
 from __future__ import annotations
 
+import functools
 import io
+import operator
 import pickle
 import tempfile
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from quizgen.engine.layers import LAYER_KINDS, Layer
 from quizgen.engine.question import Question
 
 
-def _layer(class_name: str, state: dict[str, Any]) -> Layer:
+@functools.cache
+def _slots(cls: type) -> tuple[str, ...]:
+    """Every attribute of a slotted class (quizgen's frozen dataclasses), base classes' first."""
+    return tuple(name for c in reversed(cls.__mro__) for name in getattr(c, "__slots__", ())
+                 if name not in ("__weakref__", "__dict__"))
+
+
+@functools.cache
+def _filler(cls: type) -> Callable[[Any, tuple[Any, ...]], Any]:
+    """A function that sets an instance's slots from a tuple, written out for the class (no loop:
+    rebuilding is half of a spooled question's cost, and questions hold dozens of objects)."""
+    body = "".join(f"    setattr(obj, {name!r}, values[{i}])\n" for i, name in enumerate(_slots(cls)))
+    scope: dict[str, Any] = {"setattr": object.__setattr__}  # the classes are frozen
+    exec(f"def fill(obj, values):\n{body}    return obj\n", scope)
+    return scope["fill"]
+
+
+def _layer(class_name: str, values: tuple[Any, ...]) -> Layer:
     """A layer as it was pickled (its class is made by `register`, so pickle cannot name it)."""
-    layer = object.__new__(LAYER_KINDS[class_name])
-    for name, value in state.items():
-        object.__setattr__(layer, name, value)
-    return layer
+    cls = LAYER_KINDS[class_name]
+    return _filler(cls)(object.__new__(cls), values)
+
+
+def _rebuild(cls: type, values: tuple[Any, ...]) -> Any:
+    return _filler(cls)(object.__new__(cls), values)
+
+
+def _reducer(cls: type) -> Callable[[Any], tuple] | None:
+    """How `_Pickler` writes an instance of `cls`: quizgen's frozen dataclasses as (class, slot
+    values); None for everything else (pickle's own way)."""
+    if not (cls.__module__.startswith("quizgen.") and hasattr(cls, "__dataclass_fields__")
+            and "__slots__" in vars(cls)):
+        return None
+    names = _slots(cls)
+    get = operator.attrgetter(*names) if len(names) > 1 else lambda obj: (getattr(obj, names[0]),)
+    if issubclass(cls, Layer):
+        return lambda obj: (_layer, (cls.class_name, get(obj)))
+    return lambda obj: (_rebuild, (cls, get(obj)))
 
 
 class _Pickler(pickle.Pickler):
+    """Pickles quizgen's frozen dataclasses as (class, slot values), rebuilt without `__init__`.
+    Why not pickle's default: the dataclasses' own `__getstate__`/`__setstate__` look up `fields()`
+    for every object, and a question holds dozens; that was most of the spool's (and `--jobs`')
+    cost. Rebuilding skips validation on purpose: the objects were valid when written."""
+
+    reducers: dict[type, Callable[[Any], tuple] | None] = {}  # by class, shared: the classes are fixed
+
     def reducer_override(self, obj: Any) -> Any:
-        if isinstance(obj, Layer):
-            slots = (s for cls in type(obj).__mro__ for s in getattr(cls, "__slots__", ()))
-            return _layer, (obj.class_name, {s: getattr(obj, s) for s in slots if hasattr(obj, s)})
-        return NotImplemented
+        cls = type(obj)
+        try:
+            reduce = self.reducers[cls]
+        except KeyError:
+            reduce = self.reducers[cls] = _reducer(cls)
+        return NotImplemented if reduce is None else reduce(obj)
+
+
+def dumps(question: Question) -> bytes:
+    """A question as bytes (a spool's record, or a `--jobs` worker's answer)."""
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(question)
+    return buffer.getvalue()
 
 
 class Spool(Sequence[Question]):
@@ -74,9 +124,8 @@ class Spool(Sequence[Question]):
         if question is None:
             self._source = None
             return None
-        buffer = io.BytesIO()
-        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(question)
+        data = dumps(question)
         self._file.seek(self._offsets[-1])
-        self._file.write(buffer.getbuffer())
-        self._offsets.append(self._offsets[-1] + buffer.tell())
+        self._file.write(data)
+        self._offsets.append(self._offsets[-1] + len(data))
         return question
