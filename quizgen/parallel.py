@@ -17,7 +17,6 @@ them, and its `FileGroup` leaves no file behind.
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 import pickle
@@ -25,11 +24,10 @@ import signal
 from collections import deque
 from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
-from quizgen.engine.generate import QUICK_ATTEMPTS, Options, count_space, draws, iter_questions
-from quizgen.engine.kinds import assemble, choose, question_key
-from quizgen.errors import QuizgenError
+from quizgen.engine.generate import Options, Unseen, draws, iter_questions, question_digest, question_id
+from quizgen.engine.kinds import assemble, choose
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult, Pool
@@ -49,15 +47,6 @@ def parse_jobs(text: str) -> int:
     return int(text)
 
 
-def _digest(kind: object, built: object) -> bytes:
-    """A question's identity as `iter_questions` keeps it (16 bytes, however large the set)."""
-    return hashlib.blake2b(repr(question_key(kind, built)).encode(), digest_size=16).digest()
-
-
-def _qid(i: int, count: int) -> str:
-    return f"q{i + 1:0{max(len(str(count)), 3)}d}"
-
-
 def _keys(seed: int, options: Options, start: int, stop: int) -> list[tuple[int, bytes]]:
     """A worker's first task for a block: each question's first fitting candidate seed and the key
     of the question it stands for (only the stack is built: a tenth of a question's cost)."""
@@ -65,7 +54,7 @@ def _keys(seed: int, options: Options, start: int, stop: int) -> list[tuple[int,
     for i in range(start, stop):
         qseed = next(s for s, fits in draws(seed, i, options) if fits)
         kind, _difficulty, built = choose(options.picker(qseed), options.kinds, options.difficulties)
-        out.append((qseed, _digest(kind, built)))
+        out.append((qseed, question_digest(kind, built)))
     return out
 
 
@@ -77,47 +66,9 @@ def _make(count: int, options: Options, start: int, seeds: list[int]) -> list[by
     for i, qseed in enumerate(seeds, start):
         picker = options.picker(qseed)
         kind, difficulty, built = choose(picker, options.kinds, options.difficulties)
-        out.append(dumps(options.show(assemble(picker, qseed, kind, difficulty, built, _qid(i, count),
+        out.append(dumps(options.show(assemble(picker, qseed, kind, difficulty, built, question_id(i, count),
                                                options.style, options.diagram))))
     return out
-
-
-class _Unseen:
-    """The parent's duplicate check: the keys so far, and for a question whose first candidate
-    repeats an earlier one, the candidate `iter_questions` takes instead (its loop, step for step:
-    only the cheap part, the stack and its key; a worker makes the question)."""
-
-    def __init__(self, seed: int, count: int, options: Options, repeats: bool) -> None:
-        self.seed, self.count, self.options, self.repeats = seed, count, options, repeats
-        self.seen: set[bytes] = set()
-        self.space: int | None = None
-
-    def choose_again(self, i: int) -> int:
-        options, seen = self.options, self.seen
-        attempts, attempt, balanced = QUICK_ATTEMPTS, 0, True
-        for qseed, fits in draws(self.seed, i, options):
-            if balanced and not fits:
-                continue
-            picker = options.picker(qseed)
-            kind, difficulty, built = choose(picker, options.kinds, options.difficulties)
-            key = _digest(kind, built)
-            exhausted = self.space is not None and len(seen) >= self.space
-            if key not in seen or (self.repeats and exhausted):
-                break
-            attempt += 1
-            balanced = attempt < QUICK_ATTEMPTS // 2
-            if attempt == attempts:
-                if self.space is None:
-                    space, complete = count_space(options)
-                    self.space = space if complete else max(space, self.count)
-                    if self.space < self.count and not self.repeats:
-                        raise QuizgenError(
-                            f"only {self.space:,} distinct questions exist for kind(s) {', '.join(options.kinds)} "
-                            f"at difficulty {', '.join(map(str, options.difficulties))}; asked for {self.count:,}. "
-                            "Ask for fewer, or add kinds or difficulties")
-                attempts = attempt + 20 * self.space
-        seen.add(key)
-        return qseed
 
 
 def _quiet_worker() -> None:
@@ -135,7 +86,7 @@ class Workers:
         self.jobs = jobs
         self._pool: Pool | None = None
 
-    def __enter__(self) -> Workers:
+    def __enter__(self) -> Self:
         if self.jobs > 1:
             # fork where there is one: the workers start at once with the parent's modules and caches
             methods = multiprocessing.get_all_start_methods()
@@ -159,11 +110,9 @@ class Workers:
         if self._pool is None:
             yield from iter_questions(seed, count, options, progress, repeats)
             return
-        if count <= 0:
-            raise QuizgenError(f"--count must be at least 1, got {count}")
+        unseen = Unseen(seed, count, options, repeats)
         block = max(1, min(BLOCK, -(-count // (self.jobs * IN_FLIGHT))))  # small sets still use every worker
         starts = iter(range(0, count, block))
-        unseen = _Unseen(seed, count, options, repeats)
         keyed: deque[tuple[int, AsyncResult]] = deque()  # blocks whose candidates' keys are being found
         making: deque[tuple[int, AsyncResult]] = deque()  # blocks whose questions are being made, in order
 
@@ -181,7 +130,7 @@ class Workers:
                 seeds = []
                 for i, (qseed, key) in enumerate(result.get(), start):
                     if key in unseen.seen:  # its first candidate repeats an earlier question: as one process would
-                        qseed = unseen.choose_again(i)
+                        qseed = unseen.choose(i)[0]
                     else:
                         unseen.seen.add(key)
                     seeds.append(qseed)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from quizgen import __version__
-from quizgen.engine.kinds import KINDS, assemble, choose, make_question, pick_kind, question_key
+from quizgen.engine.kinds import KINDS, Built, Kind, assemble, choose, make_question, pick_kind, question_key
 from quizgen.engine.question import Question
 from quizgen.engine.sampling import NO_CONSTRAINTS, ConstrainedRandom, Constraints
 from quizgen.engine.styles import FRAMEWORKS, STYLES
@@ -130,40 +130,63 @@ def iter_questions(seed: int, count: int, options: Options, progress: Callable[[
     When the options allow fewer distinct questions than `count`, this is an error, unless
     `repeats` (exam variants): then, once every distinct question has been used, they repeat.
     """
-    if count <= 0:
-        raise QuizgenError(f"--count must be at least 1, got {count}")
-    width = max(len(str(count)), 3)
-    seen: set[bytes] = set()  # a digest per question made so far: memory stays small however large the set
-    space: int | None = None
+    unseen = Unseen(seed, count, options, repeats)
     for i in range(count):
+        qseed, picker, kind, difficulty, built = unseen.choose(i)
+        # only now the costly part: distractors for every target
+        yield options.show(assemble(picker, qseed, kind, difficulty, built, question_id(i, count),
+                                    options.style, options.diagram))
+        if progress:
+            progress(i + 1)
+
+
+def question_id(i: int, count: int) -> str:
+    return f"q{i + 1:0{max(len(str(count)), 3)}d}"
+
+
+def question_digest(kind: Kind, built: Built) -> bytes:
+    """A question's identity as a set keeps it: 16 bytes, so memory stays small however large the set."""
+    return hashlib.blake2b(repr(question_key(kind, built)).encode(), digest_size=16).digest()
+
+
+class Unseen:
+    """A set's duplicate check: question i takes the first of its candidate seeds (`draws`) whose
+    question is not already in the set. `--jobs` keeps one in the parent (quizgen.parallel)."""
+
+    def __init__(self, seed: int, count: int, options: Options, repeats: bool = False) -> None:
+        if count <= 0:
+            raise QuizgenError(f"--count must be at least 1, got {count}")
+        self.seed, self.count, self.options, self.repeats = seed, count, options, repeats
+        self.seen: set[bytes] = set()
+        self.space: int | None = None
+
+    def choose(self, i: int) -> tuple[int, ConstrainedRandom, Kind, int, Built]:
+        """Question i's seed, its picker (past the structural choices) and those choices; now in the set."""
+        options, seen = self.options, self.seen
         attempts, attempt, balanced = QUICK_ATTEMPTS, 0, True
-        for qseed, fits in draws(seed, i, options):
+        for qseed, fits in draws(self.seed, i, options):
             if balanced and not fits:
                 continue
             picker = options.picker(qseed)
             kind, difficulty, built = choose(picker, options.kinds, options.difficulties)
-            key = hashlib.blake2b(repr(question_key(kind, built)).encode(), digest_size=16).digest()
-            exhausted = space is not None and len(seen) >= space
-            if key not in seen or (repeats and exhausted):
+            key = question_digest(kind, built)
+            exhausted = self.space is not None and len(seen) >= self.space
+            if key not in seen or (self.repeats and exhausted):
                 break
             attempt += 1
             balanced = attempt < QUICK_ATTEMPTS // 2  # this kind may be used up: let any kind fill the slot
             if attempt == attempts:
-                if space is None:
+                if self.space is None:
                     space, complete = count_space(options)
-                    space = space if complete else max(space, count)
-                    if space < count and not repeats:
+                    self.space = space if complete else max(space, self.count)
+                    if self.space < self.count and not self.repeats:
                         raise QuizgenError(
-                            f"only {space:,} distinct questions exist for kind(s) {', '.join(options.kinds)} "
-                            f"at difficulty {', '.join(map(str, options.difficulties))}; asked for {count:,}. "
+                            f"only {self.space:,} distinct questions exist for kind(s) {', '.join(options.kinds)} "
+                            f"at difficulty {', '.join(map(str, options.difficulties))}; asked for {self.count:,}. "
                             "Ask for fewer, or add kinds or difficulties")
-                attempts = attempt + 20 * space  # rare: keep drawing until an unseen one comes up
+                attempts = attempt + 20 * self.space  # rare: keep drawing until an unseen one comes up
         seen.add(key)
-        # only now the costly part: distractors for every target
-        yield options.show(assemble(picker, qseed, kind, difficulty, built, f"q{i + 1:0{width}d}",
-                                    options.style, options.diagram))
-        if progress:
-            progress(i + 1)
+        return qseed, picker, kind, difficulty, built
 
 
 class Enumerator:
