@@ -219,6 +219,26 @@ def test_sigterm_during_an_exam_leaves_no_scratch_folder(tmp_path: Path) -> None
     assert leftovers(tmp_path) == [] and not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("step", ["fdopen", "mkdir"])
+def test_a_signal_the_moment_a_file_is_made_still_cleans_up(tmp_path: Path, monkeypatch, step: str) -> None:
+    """The flaky SIGTERM-during-an-exam run, made certain: Ctrl-C arriving just after the temporary file
+    (or the folder) exists and before the group has recorded it left `.V0002-key.md.*.tmp` behind."""
+    from quizgen.render import files
+
+    real = {"fdopen": os.fdopen, "mkdir": Path.mkdir}[step]
+
+    def interrupted(*args, **kwargs):
+        result = real(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGINT)  # delivered at once unless held: a KeyboardInterrupt right here
+        return result
+
+    monkeypatch.setattr(*((os, "fdopen") if step == "fdopen" else (Path, "mkdir")), interrupted)
+    with pytest.raises(KeyboardInterrupt), files.FileGroup() as group:
+        group.write(tmp_path / "out" / "V0002-key.md", ["text"])
+        group.write(tmp_path / "out" / "V0003-key.md", ["more"])
+    assert sorted(p.name for p in tmp_path.rglob("*")) == []
+
+
 def test_ctrl_c_in_the_drill_exits_130(tmp_path: Path) -> None:
     proc = start("drill", "--seed", "1", "--no-save", cwd=tmp_path, stdin=subprocess.PIPE)
     assert "quizgen drill" in proc.stdout.readline()  # the welcome: the drill now asks and waits for an answer

@@ -15,6 +15,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import signal
 import stat
 import sys
 import tempfile
@@ -27,6 +28,21 @@ from quizgen.errors import QuizgenError
 
 Chunk = str | bytes
 SPECIAL_ROOTS = ("/dev/", "/proc/", "/sys/")  # device and kernel files: never targets, whatever stat says
+HELD = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}  # the signals quizgen turns into a clean stop
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and the stop signals while a file or folder is made and recorded (they arrive when
+    this ends): one landing in between would leave behind what the group does not know it made."""
+    if not hasattr(signal, "pthread_sigmask"):  # (Windows: no signals to hold)
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def read_text(path: Path | str, encoding: str = "utf-8") -> str:
@@ -162,7 +178,8 @@ class FileGroup:
             raise ValueError(f"{path} is written twice in one group")
         try:
             self.make_folder(target.real.parent)
-            staged = self.staged[path] = Staged(target)
+            with signals_held():
+                staged = self.staged[path] = Staged(target)
             with staged.handle as handle:
                 yield handle
         except OSError as error:
@@ -178,7 +195,12 @@ class FileGroup:
 
     def commit(self) -> None:
         """Move every staged file into place. A new file is linked in exclusively: if another run
-        made it meanwhile, the files this group already placed are taken back and nothing changes."""
+        made it meanwhile, the files this group already placed are taken back and nothing changes.
+        A signal waits until the set is in place (never half of one)."""
+        with signals_held():
+            self._commit()
+
+    def _commit(self) -> None:
         placed: list[tuple[Staged, Path | None]] = []  # each file placed, and the old file it replaced (kept aside)
         try:
             for staged in self.staged.values():
@@ -250,11 +272,12 @@ class FileGroup:
         """Create `folder` and its missing parents; abort removes those it made (if still empty)."""
         missing = [p for p in (folder, *folder.parents) if not p.exists()]
         for p in reversed(missing):
-            try:
-                p.mkdir()
-            except FileExistsError:
-                continue
-            self.made_folders.append(p)
+            with signals_held():
+                try:
+                    p.mkdir()
+                except FileExistsError:
+                    continue
+                self.made_folders.append(p)
 
     def _lock(self, path: Path) -> None:
         """An exclusive lock on the existing file or folder `path` (nothing to lock if it is new: then
