@@ -19,6 +19,7 @@ import signal
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,16 +34,23 @@ HELD = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}  # the signals quizgen tur
 
 @contextlib.contextmanager
 def signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and the stop signals while a file or folder is made and recorded (they arrive when
-    this ends): one landing in between would leave behind what the group does not know it made."""
-    if not hasattr(signal, "pthread_sigmask"):  # (Windows: no signals to hold)
+    """Hold Ctrl-C and the stop signals while a file or folder is made and recorded, or the set is
+    committed: one landing in between would leave behind what the group does not know it made. A
+    signal that arrives meanwhile is raised again at the end, to the handlers quizgen had. (Held in
+    Python, not with a signal mask: the kernel hands a signal to any thread that does not mask it,
+    and --jobs' pool has threads.)"""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread handles signals
         yield
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
+    pending: list[int] = []
+    before = {sig: signal.signal(sig, lambda signum, _frame: pending.append(signum)) for sig in HELD}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        for sig, handler in before.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        if pending:
+            signal.raise_signal(pending[0])
 
 
 def read_text(path: Path | str, encoding: str = "utf-8") -> str:
