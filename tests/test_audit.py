@@ -72,6 +72,12 @@ def test_audit_passes_a_balanced_set_and_prints_each_statistic(tmp_path: Path) -
     for words in ("conv-params: 200 questions", "rank among the sorted options", "best blind strategy",
                   "misconceptions shown: ", "near-miss fillers", "≥30× off the answer", "duplicates: 0"):
         assert words in out, words
+    # each statistic on a line of its own: with no far option at all (receptive-field shows none) the far
+    # share once swallowed the line break before "misconceptions shown"
+    for doc in (generated("conv-params"), generated("receptive-field", 100)):
+        out = run("audit", str(_write(tmp_path, doc))).stdout
+        for line in ("  shown wrong options: ", "  misconceptions shown: ", "  duplicates: "):
+            assert "\n" + line in out, line
 
 
 def test_audit_exits_1_on_a_set_with_a_cue(tmp_path: Path) -> None:
