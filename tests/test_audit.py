@@ -15,6 +15,7 @@ from test_cli import run
 from quizgen.audit import audit, hits
 from quizgen.engine.generate import Options, generate
 
+
 def generated(kind: str, count: int = 200, style: str = "table") -> dict:
     return {"questions": [q.to_json() for q in generate(4711, count, Options((kind,), (1, 2, 3), style=style))]}
 

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from quizgen.engine.frameworks import Unfaithful, has_module, torch_calls
 from quizgen.engine.layers import (
     LAYER_KINDS,
     BatchNormalization,
@@ -33,7 +34,6 @@ from quizgen.engine.layers import (
     Windowed,
     ZeroPadding,
 )
-from quizgen.engine.frameworks import Unfaithful, has_module, torch_calls
 from quizgen.engine.quantities import BYTES_PER_PARAM, UNIT_BYTES, WINDOWED, channels_first, read, receptive_field
 from quizgen.engine.question import Target, Value
 from quizgen.engine.stack import Flow, Stack
