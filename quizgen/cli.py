@@ -44,7 +44,8 @@ one level up (chosen by name, not in the default mix):
 difficulty levels:
   1  one layer on a small input, friendly numbers (e.g. 32 3x3 filters on a 28x28x1 image);
      questions about a whole model or a Flatten add a pool, a Flatten and one Dense output
-     (receptive-field, spot-the-error and most-params need a level-2 stack)
+     (memory-footprint keeps the one convolution; receptive-field, spot-the-error and
+     most-params need a level-2 stack)
   2  two or more conv/pool blocks (more on larger inputs), then Flatten and Dense layers
   3  strides, 'same' padding, dilation, groups, depthwise/separable, BatchNorm, frozen layers,
      1D/3D, transposed convolutions

@@ -1,6 +1,6 @@
 """Fit the strategy prices of quizgen/engine/prices.py and rewrite its FITTED table.
 
-Run: python scripts/fit_prices.py [--rounds 8] [--count 300]
+Run: python scripts/fit_prices.py [--rounds 8] [--count 300] [--kind K] [--difficulty D]
 For every kind with numeric (or shape) multiple-choice answers, each of its difficulties, and each way
 of showing a model (a table or prose; Keras or PyTorch code, which shows no shapes), generates sets on
 seeds no test uses, measures how often each blind strategy of
@@ -57,9 +57,10 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--count", type=int, default=240)
     ap.add_argument("--kind", action="append", help="fit only these kinds (the others keep their prices)")
+    ap.add_argument("--difficulty", type=int, action="append", help="fit only these levels (the others keep theirs)")
     args = ap.parse_args()
     for kind in args.kind or FITTED_KINDS:
-        for difficulty in KINDS[kind].difficulties:
+        for difficulty in args.difficulty or KINDS[kind].difficulties:
             for code in (False, True) if kind != "spot-the-error" else (False,):  # a table of rows in every style
                 fit(kind, difficulty, code, args.rounds, args.count)
                 write(prices.FITTED)

@@ -32,8 +32,6 @@ SHORT = {
     # of its options by size and shares the most axes with them (the convergence cue); options that combine
     # two mistakes would be needed.
     ("output-shape", None): ("one-mistake shapes surround the answer", RANKS),
-    # A one-layer model's memory has few slips below the answer: it is the largest option in about 12%.
-    ("memory-footprint", 1): ("few memory slips below a one-layer model's answer", RANKS),
 }
 
 
