@@ -67,7 +67,8 @@ def test_self_check_from_file_url(browser: Any, interactive, tmp_path: Path) -> 
     page.click(f"#{q['id']} button.option >> nth={part['option_order'].index(i)}")
     feedback = page.locator(f"#{q['id']}-p1-{letter}")
     assert feedback.is_visible()
-    assert wrong["title"] in feedback.inner_text() and EXPLANATIONS[wrong["misconception"]] in feedback.inner_text()
+    explanation = wrong["feedback"].removeprefix(wrong["title"] + ". ")  # worded for the question's layer
+    assert wrong["title"] in feedback.inner_text() and explanation in feedback.inner_text()
     assert page.locator(f"#{q['id']} .solution").is_visible() and score.inner_text() == "0"
     right_letter = "ABCD"[part["option_order"].index(0)]
     right = page.locator(f"#{q['id']} button.option >> nth={'ABCD'.index(right_letter)}")

@@ -83,6 +83,13 @@ class Verdict:
     def misconception(self) -> Misconception | None:
         return MISCONCEPTIONS.get(self.distractor.misconception) if self.distractor else None
 
+    @property
+    def explanation(self) -> str:
+        """The misconception's explanation as this question's feedback words it: in its framework's terms, its
+        formulas for the asked layer's rank (the feedback is the title, then the explanation)."""
+        d = self.distractor
+        return d.feedback.removeprefix(f"{d.title}. ") if d else ""
+
 
 def diagnose(part: Part, given: Value) -> Verdict:
     """Right; or the named misconception (or marked near miss) whose value was typed; or unknown."""

@@ -31,7 +31,7 @@ from quizgen.engine.layers import (
     shape_text,
     times,
 )
-from quizgen.engine.misconceptions import CATALOGUE, TABLE, Misconception, Seen, replay
+from quizgen.engine.misconceptions import CATALOGUE, TABLE, Misconception, Seen, rank_of, replay
 from quizgen.engine.prices import EVEN_PRICES, prices_for
 from quizgen.engine.quantities import (
     BYTES_PER_PARAM,
@@ -128,13 +128,15 @@ class Analysis:
         # The asked layer and the one feeding it (a Dense after Flatten: the Flatten's size is the lesson).
         asked = () if target.layer is None else self.stack.layers[max(target.layer - 1, 0):target.layer + 1]
         found: list[Candidate] = []
+        rank = rank_of(self.stack, target.layer)  # the feedback's formulas fit the asked layer (k·C_in in 1D)
         for m, value in self.wrong_values(target, answer):
             if _valid(value, answer) and _hashable(value) not in seen:
                 seen.add(_hashable(value))
                 own = (any(m.applies(layer, self.seen) for layer in asked) if m.value is None
                        else target.quantity in m.bends)
                 signature = m.signature and own
-                found.append(Candidate(Distractor(value, m.id, m.title, m.feedback_for(target.convention), signature),
+                found.append(Candidate(Distractor(value, m.id, m.title, m.feedback_for(target.convention, rank),
+                                                  signature),
                                        m.is_first(self.stack, target), signature or not far_off(value, answer)))
         return found
 
@@ -689,7 +691,7 @@ def spot_the_error(rng: Picker, difficulty: int, convention: str) -> Built:
     distractors = tuple(row_choices(first, rows, rng, prices_for("spot-the-error", difficulty)))
     part = Part(Target(None, "step", convention), first + 1, distractors, option_order(len(distractors), rng))
     steps = layer_shape_steps(stack, first, convention) + param_steps(stack, first, convention)
-    steps.append(Step("spot-the-error", first, m.title, m.explain(convention), first + 1))
+    steps.append(Step("spot-the-error", first, m.title, m.explain(convention, rank_of(stack, first)), first + 1))
     return Built(family, stack, [part.target], steps, show_shapes=False,
                  extra={"worked": worked, "misconception": m.id}, parts=(part,))
 

@@ -60,6 +60,34 @@ class Seen:
 
 TABLE = Seen()
 
+# What an explanation's {placeholders} say for a layer with 1, 2 or 3 spatial axes: a Conv1D's filter holds
+# k·C_in weights, a Conv3D's k·k·k·C_in, and a 1D map has a length, not a height and a width.
+_BY_RANK: dict[str, tuple[str, str, str]] = {
+    "k×k": ("k", "k×k", "k×k×k"),
+    "k·k": ("k", "k·k", "k·k·k"),
+    "k×k window": ("window of k steps", "k×k window", "k×k×k window"),
+    "3×3": ("3", "3×3", "3×3×3"),
+    "1×1": ("kernel-size-1", "1×1", "1×1×1"),
+    "nD": ("1D", "2D", "3D"),
+    "root": ("k itself", "square root", "cube root"),
+    "H_out·W_out": ("L_out", "H_out·W_out", "D_out·H_out·W_out"),
+    "H×W×C": ("L×C", "H×W×C", "D×H×W×C"),
+    "C×H×W": ("C×L", "C×H×W", "C×D×H×W"),
+    "height and width": ("length", "height and width", "depth, height and width"),
+    "height × width": ("length", "height × width", "depth × height × width"),
+}
+RANK_WORDS: dict[int, dict[str, str]] = {rank: {key: words[rank - 1] for key, words in _BY_RANK.items()}
+                                         for rank in (1, 2, 3)}
+
+
+def rank_of(stack: Stack, layer: int | None) -> int:
+    """The spatial axes an explanation speaks of: those of the asked layer's input, else (a Dense after a
+    Flatten, a whole-model quantity) of the model's input; 2, the catalogue's own wording, for a flat model."""
+    for shape in (() if layer is None else stack.shapes[layer], stack.input_shape):
+        if 2 <= len(shape) <= 4:
+            return len(shape) - 1
+    return 2
+
 
 @dataclass(frozen=True, slots=True)
 class Misconception:
@@ -98,11 +126,14 @@ class Misconception:
     def is_first(self, stack: Stack, target: Target) -> bool:
         return self.first is not None and self.first(stack, target)
 
-    def explain(self, convention: str = "keras") -> str:
-        return self.pytorch if convention == "pytorch" and self.pytorch else self.explanation
+    def explain(self, convention: str = "keras", rank: int = 2) -> str:
+        """The explanation in the words of the question's framework, its formulas written for a layer with
+        `rank` spatial axes (see `RANK_WORDS`; the catalogue lists them for 2D)."""
+        text = self.pytorch if convention == "pytorch" and self.pytorch else self.explanation
+        return text.format_map(RANK_WORDS[rank]) if "{" in text else text
 
-    def feedback_for(self, convention: str = "keras") -> str:
-        return f"{self.title}. {self.explain(convention)}"
+    def feedback_for(self, convention: str = "keras", rank: int = 2) -> str:
+        return f"{self.title}. {self.explain(convention, rank)}"
 
     @property
     def feedback(self) -> str:
@@ -744,7 +775,7 @@ CATALOGUE: tuple[Misconception, ...] = (
         WEIGHTED, params=_forgot_bias, when=_biased, source="misconceptions.md #1"),
     Misconception(
         "forgot-input-channels", "Forgot the input channels",
-        "A filter is not a flat k×k window: it spans every input channel, so it holds k×k×C_in weights. "
+        "A filter is not a flat {k×k window}: it spans every input channel, so it holds {k×k}×C_in weights. "
         "Multiply the kernel area by the number of channels coming in.",
         CONVS, params=_forgot_channels, signature=True, source="misconceptions.md #2"),
     Misconception(
@@ -756,13 +787,14 @@ CATALOGUE: tuple[Misconception, ...] = (
                 "filter, not k×k. The feature (embedding) dimension is the channel count."),
     Misconception(
         "input-depth-called-stride", "Used the stride where the input depth belongs",
-        "The formula is (k×k×C_in + 1)×F: the third factor is the depth (channels) of the input, not the stride. "
+        "The formula is ({k×k}×C_in + 1)×F: the factor after the kernel is the depth (channels) of the input, not "
+        "the stride. "
         "The stride only changes the output size, never the parameter count.",
         CONVS, params=_stride_for_depth, source="misconceptions.md #4 (seed blog)"),
     Misconception(
         "multiply-by-output-spatial-size", "Multiplied by the output size",
         "Weights are shared: the same filter slides over every position, so the count does not depend on "
-        "the height and width of the input or output.",
+        "the {height and width} of the input or output.",
         (Conv,), params=_times_positions, signature=True, source="misconceptions.md #5"),
     Misconception(
         "pooling-has-params", "Gave the pooling layer weights",
@@ -777,10 +809,10 @@ CATALOGUE: tuple[Misconception, ...] = (
         WEIGHTED, params=_dropout_scales, source="misconceptions.md #7"),
     Misconception(
         "wrong-flatten-size", "Wrong Flatten size",
-        "Flatten keeps every value: its length is height × width × channels of the last feature map "
+        "Flatten keeps every value: its size is {height × width} × channels of the last feature map "
         "(after the last pooling). Leaving the channels out makes the first Dense layer wrong too.",
         (Flatten,), shape=_flatten_without_channels, signature=True, source="misconceptions.md #8",
-        pytorch="nn.Flatten keeps every value: its length is channels × height × width of the last feature map "
+        pytorch="nn.Flatten keeps every value: its size is channels × {height × width} of the last feature map "
                 "(after the last pooling). Leaving the channels out makes the nn.Linear after it wrong too."),
     Misconception(
         "no-floor-fractional-size", "Rounded instead of flooring",
@@ -834,14 +866,14 @@ CATALOGUE: tuple[Misconception, ...] = (
         (Conv,), shape=_channels_multiply, when=lambda layer: layer.groups == 1, source="misconceptions.md #15"),
     Misconception(
         "conv-keeps-input-channels", "Kept the input's channels",
-        "A convolution's output has one channel per filter: F channels, whatever the input had. Only the "
-        "height and width come from the input (and the kernel, stride and padding).",
+        "A convolution's output has one channel per filter: F channels, whatever the input had. The input "
+        "decides only the {height and width} (with the kernel, stride and padding).",
         (Conv, ConvTranspose), shape=_input_channels_kept, source="reasoned from misconceptions.md #15",
         pytorch="A convolution's output has out_channels channels, one per filter, whatever in_channels was. "
                 "Only the spatial sizes come from the input (and the kernel, stride and padding)."),
     Misconception(
         "bias-per-input-channel", "One bias per input channel",
-        "A filter has a single bias, added once after summing over all input channels: (k×k×C_in + 1)×F.",
+        "A filter has a single bias, added once after summing over all input channels: ({k×k}×C_in + 1)×F.",
         (Conv,), params=_bias_per_input_channel, source="misconceptions.md #16"),
     Misconception(
         "bias-per-output-position", "One bias per output position",
@@ -874,14 +906,14 @@ CATALOGUE: tuple[Misconception, ...] = (
         keras_only=True),
     Misconception(
         "depthwise-times-filters", "Treated a depthwise conv like a normal one",
-        "A depthwise kernel filters each input channel on its own: k×k×C_in×depth_multiplier weights. "
-        "SeparableConv2D has one bias vector, on the pointwise part only.",
+        "A depthwise kernel filters each input channel on its own: {k×k}×C_in×depth_multiplier weights. "
+        "SeparableConv{nD} has one bias vector, on the pointwise part only.",
         (DepthwiseConv, SeparableConv), params=_depthwise_times_filters, first=_asked(DepthwiseConv, SeparableConv),
         signature=True, source="misconceptions.md #22"),
     Misconception(
         "forgot-padding", "Left out the padding",
         "Padding widens the input before the window slides: 'same' gives ceil(W/s), and a ZeroPadding "
-        "layer adds its rows and columns to the size.",
+        "layer adds its zeros to the size of each axis.",
         (Windowed, ZeroPadding), shape=_forgot_padding,
         when=lambda layer: isinstance(layer, ZeroPadding) or layer.padding == "same", source="misconceptions.md #25",
         pytorch="Padding widens the input before the window slides: padding=p adds p zeros at both ends of each "
@@ -899,7 +931,7 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "groups-ignored", "Ignored the groups",
         "A grouped convolution splits the channels into g groups; each filter sees only C_in/g of them, "
-        "so the weights are k×k×(C_in/g)×F.",
+        "so the weights are {k×k}×(C_in/g)×F.",
         (Conv,), params=_groups_ignored, when=lambda layer: layer.groups > 1,
         first=_asked(Conv, when=lambda layer: layer.groups > 1)),
     Misconception(
@@ -930,8 +962,8 @@ CATALOGUE: tuple[Misconception, ...] = (
         value=_macs_twice, bends=("macs",), signature=True),
     Misconception(
         "macs-input-positions", "Counted input positions instead of output positions",
-        "A convolution does its k×k×C_in multiply–accumulates once per OUTPUT position and filter: "
-        "MACs = H_out·W_out·k·k·C_in/g·F. With strides or 'valid' padding there are fewer outputs than inputs.",
+        "A convolution does its {k×k}×C_in multiply–accumulates once per OUTPUT position and filter: "
+        "MACs = {H_out·W_out}·{k·k}·C_in/g·F. With strides or 'valid' padding there are fewer outputs than inputs.",
         value=_macs_input_positions, bends=("macs",)),
     Misconception(
         "macs-equals-params", "Took the weight count for the work",
@@ -980,7 +1012,7 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "pytorch-padding-counted-once", "Added the padding once",
         "PyTorch's padding=p pads both sides of each axis, so it adds 2p to the length: "
-        "H_out = floor((H + 2p − d·(k − 1) − 1)/s) + 1.",
+        "n_out = floor((n + 2p − d·(k − 1) − 1)/s) + 1 on each axis of size n.",
         value=_padding_once, bends=("output_shape", "output_size"),
         source="reasoned from #25 and PyTorch's nn.Conv2d shape formula"),
     Misconception(
@@ -998,7 +1030,7 @@ CATALOGUE: tuple[Misconception, ...] = (
         source="reasoned from the receptive-field recurrence (Araujo et al., Distill 2019)"),
     Misconception(
         "pooling-changes-channels", "Let pooling shrink the channels",
-        "Pooling works on each channel on its own: pool_size is a window over height and width, so the "
+        "Pooling works on each channel on its own: pool_size is a window over the {height and width}, so the "
         "output keeps the input's channel count.",
         (Pooling,), shape=_pool_channels, source="reasoned from #6 (pooling acts per channel)"),
     Misconception(
@@ -1024,8 +1056,8 @@ CATALOGUE: tuple[Misconception, ...] = (
         value=_training_memory, bends=("memory_bytes",), source="reasoned from Adam's state (Kingma & Ba 2015)"),
     Misconception(
         "pytorch-channels-last", "Wrote the shape channels last",
-        "PyTorch tensors are channels first: a Conv2d output is C×H×W (as model(x).shape prints it, "
-        "without the batch axis), not Keras's H×W×C.",
+        "PyTorch tensors are channels first: a feature map is {C×H×W} (as model(x).shape prints it, "
+        "without the batch axis), not Keras's {H×W×C}.",
         value=_channels_last_in_pytorch, bends=("output_shape",), source="reasoned from PyTorch's NCHW layout"),
     # Overcounts and undercounts that mirror the ones above, so a question can show mistakes on both
     # sides of the answer (reasoned from the formulas, as each explanation says).
@@ -1037,20 +1069,19 @@ CATALOGUE: tuple[Misconception, ...] = (
         source="reasoned: the bias node of network diagrams sits on the input side"),
     Misconception(
         "filters-as-input-depth", "Used the filters where the input depth belongs",
-        "The formula (k×k×C_in + 1)×F holds two channel counts: C_in is the depth of the layer's INPUT "
+        "The formula ({k×k}×C_in + 1)×F holds two channel counts: C_in is the depth of the layer's INPUT "
         "(the previous layer's filters), F its own filters. Using F for both counts the wrong depth. "
         "Likewise a Dense layer has n_in × units weights, n_in being the size of its input.",
         (Conv, Dense), params=_filters_as_depth,
         source="reasoned: in- and out-channels swapped, as in the mirror of #4"),
     Misconception(
         "kernel-not-squared", "Did not square the kernel",
-        "A 2D kernel of size 3 is a 3×3 window: k×k×C_in weights per filter (k×k×k×C_in in 3D), not "
-        "k×C_in.",
+        "A {nD} kernel of size 3 is a {3×3} window: {k×k}×C_in weights per filter, not k×C_in.",
         (Conv,), params=_kernel_not_squared,
         source="reasoned: the mirror of #3, a 2D kernel read as a 1D one"),
     Misconception(
         "pooling-ignored", "Left out the pooling",
-        "A pooling layer shrinks the map: a 2×2 pool with stride 2 halves the height and the width, so "
+        "A pooling layer shrinks the map: a pool of size 2 with stride 2 halves each axis it pools, so "
         "every later size (and the Flatten after it) is smaller.",
         (Pooling,), shape=_pool_ignored, when=lambda layer: max(layer.strides) > 1,
         source="reasoned: a layer without weights is easy to skip when tracing shapes"),
@@ -1076,13 +1107,13 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "counted-activations", "Counted the output values as parameters",
         "A layer's output values (activations) are computed anew for every input; its parameters are the "
-        "weights it learns. An output of H×W×C values says nothing about the parameter count.",
+        "weights it learns. An output of {H×W×C} values says nothing about the parameter count.",
         (Layer,), params=_activations,
         source="reasoned: activations and parameters confused, as in questions about memory use"),
     Misconception(
         "pool-area-per-axis", "Divided each side by the pool's area",
-        "A 2×2 pool divides the number of values by 4, but each side only by 2: the output is "
-        "floor((W − p)/s) + 1 per axis.",
+        "A pool divides the number of values by the product of its sizes (4 for 2×2), but each axis only by "
+        "its own size: the output is floor((W − p)/s) + 1 per axis.",
         (Pooling,), shape=_pool_area_per_axis,
         source="reasoned: the 4× fewer values of a 2×2 pool applied to each side"),
     Misconception(
@@ -1105,8 +1136,7 @@ CATALOGUE: tuple[Misconception, ...] = (
         source="reasoned: the start value of r = 1 + Σ (k_eff − 1)·jump dropped"),
     Misconception(
         "macs-kernel-not-squared", "Did not square the kernel in the MACs",
-        "A k×k kernel does k·k multiply–accumulates per input channel at each output position "
-        "(k·k·k in 3D), not k.",
+        "A {k×k} kernel does {k·k} multiply–accumulates per input channel at each output position, not k.",
         value=_macs_kernel_not_squared, bends=("macs",),
         source="reasoned: the mirror of kernel-not-squared for the work"),
     Misconception(
@@ -1142,8 +1172,8 @@ CATALOGUE: tuple[Misconception, ...] = (
         source="reasoned: pooling has no weights, so it is easy to forget that it has a window"),
     Misconception(
         "macs-forgot-input-channels", "Forgot the input channels in the MACs",
-        "Each output value of a convolution sums over k×k×C_in inputs (C_in/g with groups): "
-        "MACs = output positions × k×k×C_in × F.",
+        "Each output value of a convolution sums over {k×k}×C_in inputs (C_in/g with groups): "
+        "MACs = output positions × {k×k}×C_in × F.",
         value=_macs_without_channels, bends=("macs",),
         source="reasoned: the mirror of #2 for the work instead of the weights"),
     # Slips in the MACs and in solving P = (k·k·C_in + 1)·F for F or k, on both sides of the answer (the
@@ -1161,22 +1191,22 @@ CATALOGUE: tuple[Misconception, ...] = (
                 "does not apply."),
     Misconception(
         "root-before-channels", "Took the root before dividing by C_in",
-        "Solving P = (k·k·C_in + 1)·F for k gives k·k = (P/F − 1)/C_in: divide by C_in first, then take the "
-        "square root of the whole quotient (in 3D, k·k·k and the cube root).",
+        "Solving P = ({k·k}·C_in + 1)·F for k gives {k·k} = (P/F − 1)/C_in: divide by C_in first, then take the "
+        "{root} of the whole quotient.",
         value=_root_before_channels, bends=("kernel_size",),
         source="reasoned: the root applied to only part of the expression when solving for k",
-        pytorch="Solving P = (k·k·in_channels + 1)·out_channels for k gives "
-                "k·k = (P/out_channels − 1)/in_channels: divide by in_channels first, then take the square root "
-                "of the whole quotient (in 3D, k·k·k and the cube root)."),
+        pytorch="Solving P = ({k·k}·in_channels + 1)·out_channels for k gives "
+                "{k·k} = (P/out_channels − 1)/in_channels: divide by in_channels first, then take the {root} "
+                "of the whole quotient."),
     Misconception(
         "single-filter", "Counted a single filter or unit",
-        "Each of the F filters has its own weights (k·k·C_in in 2D, k·C_in in 1D) and bias, and makes its own "
+        "Each of the F filters has its own weights ({k·k}·C_in) and bias, and makes its own "
         "output channel: the layer has (weights per filter + 1)·F parameters and does output positions × "
         "weights per filter × F MACs (a Dense layer: n_in × units). Leaving F out gives one filter's share.",
         value=_single_filter, bends=("macs", "kernel_size"),
         source="reasoned: worked examples compute one filter first, and the last step (× F) is dropped",
-        pytorch="Each of the out_channels filters has its own weights (k·k·in_channels in 2D, k·in_channels in "
-                "1D) and bias, and makes its own output channel: the layer has (weights per filter + 1)·"
+        pytorch="Each of the out_channels filters has its own weights ({k·k}·in_channels) and bias, and makes "
+                "its own output channel: the layer has (weights per filter + 1)·"
                 "out_channels parameters and does output positions × weights per filter × out_channels MACs "
                 "(nn.Linear: in_features × out_features). Leaving out_channels out gives one filter's share."),
     Misconception(
@@ -1202,9 +1232,9 @@ CATALOGUE: tuple[Misconception, ...] = (
         source="reasoned: the mirror of filters-as-input-depth for the work"),
     Misconception(
         "kernel-area-left-out", "Left out the kernel area",
-        "A filter holds its whole window (k·k in 2D, k in 1D) on every input channel: kernel area × C_in "
+        "A filter holds its whole window ({k·k}) on every input channel: kernel area × C_in "
         "weights, and as many MACs per output position and filter. Counting C_in alone treats the layer as a "
-        "1×1 convolution.",
+        "{1×1} convolution.",
         value=_kernel_area_left_out, bends=("macs", "filters"),
         source="reasoned: the mirror of #2, the window left out instead of the channels"),
 )

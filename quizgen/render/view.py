@@ -16,14 +16,15 @@ from typing import Any
 
 from quizgen.engine.frameworks import has_module
 from quizgen.engine.layers import AXES, Layer, Shape, ZeroPadding, shape_text
-from quizgen.engine.misconceptions import CATALOGUE
+from quizgen.engine.misconceptions import CATALOGUE, rank_of
 from quizgen.engine.quantities import MEMORY_DECIMALS
 from quizgen.engine.question import Distractor, Question, Target, Value
 from quizgen.engine.summary import layer_names
 from quizgen.render.formats import MOODLE_TYPES
 from quizgen.render.present import shapes_shown
 
-EXPLANATIONS = {(m.id, convention): m.explain(convention) for m in CATALOGUE for convention in ("keras", "pytorch")}
+EXPLANATIONS = {(m.id, convention, rank): m.explain(convention, rank) for m in CATALOGUE
+                for convention in ("keras", "pytorch") for rank in (1, 2, 3)}
 
 # Keras defaults a reader takes for granted: a config value equal to one is left out of the
 # layer's description (strides and padding are always shown: they are what shape questions test).
@@ -258,10 +259,11 @@ class QuestionView:
                                    if c.wrong and not c.wrong.near_miss))
 
 
-def wrong(d: Distractor, convention: str = "keras") -> Wrong:
-    """The mistake behind a wrong value, explained in the words of the question's framework."""
-    return Wrong(d.value, d.misconception, d.title, EXPLANATIONS.get((d.misconception, convention), d.feedback),
-                 d.near_miss)
+def wrong(d: Distractor, convention: str = "keras", rank: int = 2) -> Wrong:
+    """The mistake behind a wrong value, explained in the words of the question's framework, for a layer
+    with `rank` spatial axes."""
+    return Wrong(d.value, d.misconception, d.title,
+                 EXPLANATIONS.get((d.misconception, convention, rank), d.feedback), d.near_miss)
 
 
 def tolerance(answer: int | float) -> float:
@@ -306,7 +308,7 @@ def view(q: Question, number: int, figure_prefix: str = "") -> QuestionView:
                  for i, layer in enumerate(stack.layers))
     parts = []
     for n, p in enumerate(q.parts, 1):
-        wrongs = tuple(wrong(d, p.target.convention) for d in p.distractors)
+        wrongs = tuple(wrong(d, p.target.convention, rank_of(stack, p.target.layer)) for d in p.distractors)
         choices = tuple(Choice(o.letter, o.value, o.correct, wrongs[i - 1] if i else None)
                         for o, i in zip(p.options, p.option_order))
         parts.append(PartView(n, p.target, None if p.target.layer is None else rows[p.target.layer], p.answer,
