@@ -67,6 +67,11 @@ FOR_EACH_RANK = [
                                  "outputs than inputs.")),
     ("macs-kernel-not-squared", 3, ("A k×k×k kernel does k·k·k multiply–accumulates per input channel at each output "
                                     "position, not k.")),
+    ("input-depth-called-stride", 3, ("The formula is (k×k×k×C_in + 1)×F: the factor after the kernel is the depth "
+                                      "(channels) of the input, not the stride. The stride only changes the output "
+                                      "size, never the parameter count.")),
+    ("groups-ignored", 1, ("A grouped convolution splits the channels into g groups; each filter sees only C_in/g of "
+                           "them, so the weights are k×(C_in/g)×F.")),
     ("depthwise-times-filters", 1, ("A depthwise kernel filters each input channel on its own: "
                                     "k×C_in×depth_multiplier weights. SeparableConv1D has one bias vector, on the "
                                     "pointwise part only.")),
@@ -121,3 +126,14 @@ def test_the_drill_explains_in_the_questions_own_words() -> None:
     part = q.parts[0]
     d = next(d for d in part.distractors if d.misconception == "bias-per-input-channel")
     assert diagnose(part, d.value).explanation.endswith("(k×C_in + 1)×F.")
+
+
+def test_the_drill_explains_a_pytorch_question_in_pytorch_words() -> None:
+    """The drill printed the catalogue's Keras wording (C_in, F) whatever the question showed."""
+    q = next(q for q in generate(2, 60, Options(("conv-params",), (3,), style="pytorch"))
+             if any(d.misconception == "forgot-input-channels" for d in q.parts[0].distractors)
+             and q.stack.layers[q.parts[0].target.layer].rank == 1)
+    d = next(d for d in q.parts[0].distractors if d.misconception == "forgot-input-channels")
+    assert diagnose(q.parts[0], d.value).explanation == (
+        "A filter is not a flat window of k steps: it spans every input channel, so it holds k×in_channels weights. "
+        "Multiply the kernel area by in_channels.")

@@ -777,7 +777,9 @@ CATALOGUE: tuple[Misconception, ...] = (
         "forgot-input-channels", "Forgot the input channels",
         "A filter is not a flat {k×k window}: it spans every input channel, so it holds {k×k}×C_in weights. "
         "Multiply the kernel area by the number of channels coming in.",
-        CONVS, params=_forgot_channels, signature=True, source="misconceptions.md #2"),
+        CONVS, params=_forgot_channels, signature=True, source="misconceptions.md #2",
+        pytorch="A filter is not a flat {k×k window}: it spans every input channel, so it holds {k×k}×in_channels "
+                "weights. Multiply the kernel area by in_channels."),
     Misconception(
         "conv1d-kernel-squared", "Squared a 1D kernel",
         "A Conv1D kernel of size k covers k steps and all C_in channels: k×C_in weights per filter, not k×k. "
