@@ -3,7 +3,8 @@
 Every family builds its stack layer by layer, tracking the current shape and choosing only
 among sizes that fit it, so no stack is ever rejected and no loop retries. All randomness comes
 from the `Picker` the caller passes in (a `random.Random`, or the enumerator in `space.py`).
-A new family is one function plus one line in `FAMILIES`.
+A new family is one function plus one line in `FAMILIES`. `redraw` swaps one layer of a finished
+stack for a variant a kind asks about, choosing only among the variants that keep it valid.
 """
 
 from __future__ import annotations
