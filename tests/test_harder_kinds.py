@@ -141,6 +141,24 @@ def test_reverse_kinds_have_exactly_one_answer(kind: str, field: str) -> None:
         assert fits == [q.parts[0].answer]
 
 
+def test_reverse_kinds_ask_what_real_models_use() -> None:
+    """Kernels over real models' range, filter counts not only powers of two (issue 10 §1: with kernels of
+    3, 5 or 7 and power-of-two filters, the answer was the only power of two, or had no option below it)."""
+    kernels: dict[int, set[int]] = {1: set(), 2: set()}
+    for q in generate(6, 200, Options(("reverse-kernel",), (1, 2, 3))):
+        i, k = q.parts[0].target.layer, q.parts[0].answer
+        layer, channels = q.stack.layers[i], q.stack.input_of(i)[-1]
+        kernels[layer.rank].add(k)
+        assert k > 1 or channels > 3, (q.id, channels)  # a 1×1 on an image's channels only scales its pixels
+        if q.difficulty == 1:  # one friendly convolution on a colour image: C_in = 3 plays its part
+            assert len(q.stack.layers) == 1 and q.stack.input_shape[-1] == 3
+    assert kernels == {1: {2, 3, 4, 5, 6, 7, 8, 9}, 2: {1, 3, 5, 7, 9, 11}}
+    filters = [q.parts[0].answer for q in generate(6, 200, Options(("reverse-filters",), (1, 2, 3)))]
+    others = [f for f in filters if f & (f - 1)]
+    assert 0.6 <= len(others) / len(filters) <= 0.85
+    assert set(others) <= {6, 12, 24, 40, 48, 80, 96, 100, 112, 160, 192, 250, 320, 384}
+
+
 def test_forgot_bias_inverts_to_the_hand_worked_filter_count() -> None:
     # 320 = (3·3·1 + 1)·32; forgetting the bias, 320 / 9 ≈ 35.6 → 36 filters
     for seed in range(400):

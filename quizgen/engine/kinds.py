@@ -50,7 +50,7 @@ from quizgen.engine.question import (
     Target,
     Value,
 )
-from quizgen.engine.sampling import NO_CONSTRAINTS, Picker, sample
+from quizgen.engine.sampling import INPUTS_2D, NO_CONSTRAINTS, Picker, redraw, sample
 from quizgen.engine.stack import Flow, Stack
 from quizgen.engine.summary import layer_names
 from quizgen.errors import LayerError
@@ -596,12 +596,35 @@ def _split_steps(stack: Stack, index: int, convention: str) -> tuple[list[Step],
     return [frozen], [dataclasses.replace(s, topic="non-trainable-params") for s in weights] + statistics
 
 
+# What a reverse question asks, drawn as real models have it. Kernels: 1×1 (bottlenecks, MobileNet's pointwise
+# convs), 3, 5, 7 (ResNet's stem), 9 and 11 (AlexNet's first conv) in 2D where they fit; Conv1D text models
+# use widths 2 to 9, even ones too (Kim 2014: 3, 4 and 5). The sampler's 3, 5, 7 alone leave a 3 no room below
+# it among the slips (which mostly give larger kernels), and make the answer the one small odd option.
+# A 1×1 kernel only on more channels than an image's: on one channel it merely scales the pixels.
+REVERSE_KERNELS = {1: (2, 3, 4, 5, 6, 7, 8, 9), 2: (1, 3, 3, 5, 5, 5, 7, 7, 7, 9, 9, 11, 11)}
+# Level 1 asks a single convolution on a colour image: C_in = 3 is what the slips of solving for k play on
+# (on a grayscale image C_in drops out, and with it most of them).
+COLOUR_INPUTS = tuple(shape for shape in INPUTS_2D if shape[-1] == 3)
+# Filter counts besides the powers of two, near the drawn count: LeNet's 6, DenseNet's growth rate 12,
+# MobileNetV2's and EfficientNet's 24, 40, 80, 96, 112, 160, 192, 320, GoogLeNet's 48 and 192, AlexNet's 96
+# and 384; in text CNNs Kim's 100 feature maps and the Keras IMDB example's 250. Asked in part of the
+# questions, so that "the only power of two" stops finding the answer.
+OTHER_FILTERS = {8: (6, 12), 16: (12, 24), 32: (24, 40, 48), 64: (48, 80, 96), 128: (96, 112, 160, 192),
+                 256: (192, 320, 384), 512: (384,)}
+OTHER_FILTERS_1D = {16: (12, 24), 32: (24, 48), 64: (48, 96, 100), 128: (96, 100, 160), 256: (192, 250, 320)}
+POWER_OF_TWO_FILTERS = 1  # in 4 questions: the filters the sampler drew
+
+
 def _reverse(rng: Picker, difficulty: int, convention: str, field: str) -> Built:
     families = ("single-conv",) if difficulty == 1 else ("classifier-2d", "classifier-2d", "text-1d")
-    family, stack = sample(rng, difficulty, families)
+    colour = COLOUR_INPUTS if difficulty == 1 and field == "kernel_size" else ()
+    family, stack = sample(rng, difficulty, families, inputs=colour)
     convs = [i for i in _indices(stack, Conv) if stack.layers[i].groups == 1
              and len(set(stack.layers[i].kernel_size)) == 1]
-    i = rng.choice(convs)
+    if field == "kernel_size":  # as at level 1: on one input channel, C_in and most slips of solving for k drop out
+        convs = [i for i in convs if stack.input_of(i)[-1] > 1] or convs
+    i = rng.choice(convs[1:] * 2 + convs[:1])  # a later conv 2 times in 3: the slips of C_in show there
+    stack = redraw(rng, stack, i, _asked_variants(rng, stack.layers[i], stack.input_of(i)[-1], field))
     layer, c, p = stack.layers[i], stack.input_of(i)[-1], stack.counts[i].total
     f, bias = layer.filters, int(layer.use_bias)
     k_sym = "·".join(["k"] * layer.rank)
@@ -613,6 +636,20 @@ def _reverse(rng: Picker, difficulty: int, convention: str, field: str) -> Built
         step = Step("kernel-size", i, f"k = {root}((P/F{' − 1' if bias else ''}) / C_in)",
                     f"{root}(({p:,}/{f}{' − 1' if bias else ''}) / {c})", layer.kernel_size[0])
     return Built(family, stack, [Target(i, field, convention)], [step], show_shapes=True, extra={"given_params": p})
+
+
+def _asked_variants(rng: Picker, layer: Conv, channels: int, field: str) -> list[Conv]:
+    """The asked convolution (on `channels` input channels) as the question may ask it: its kernel redrawn
+    among REVERSE_KERNELS, or (3 times in 4) its filters among OTHER_FILTERS; `sampling.redraw` keeps those
+    the stack has room for."""
+    if field == "kernel_size":
+        return [dataclasses.replace(layer, kernel_size=(k,) * layer.rank,
+                                    dilation_rate=layer.dilation_rate if k > 1 else (1,) * layer.rank)
+                for k in REVERSE_KERNELS[layer.rank] if k > 1 or channels > 3]  # a 1×1 has nothing to dilate
+    others = (OTHER_FILTERS_1D if layer.rank == 1 else OTHER_FILTERS).get(layer.filters, ())
+    if not others or rng.choice(range(4)) < POWER_OF_TWO_FILTERS:
+        return [layer]
+    return [dataclasses.replace(layer, filters=f) for f in others]
 
 
 def reverse_filters(rng: Picker, difficulty: int, convention: str) -> Built:

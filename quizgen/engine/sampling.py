@@ -3,7 +3,8 @@
 Every family builds its stack layer by layer, tracking the current shape and choosing only
 among sizes that fit it, so no stack is ever rejected and no loop retries. All randomness comes
 from the `Picker` the caller passes in (a `random.Random`, or the enumerator in `space.py`).
-A new family is one function plus one line in `FAMILIES`.
+A new family is one function plus one line in `FAMILIES`. `redraw` swaps one layer of a finished
+stack for a variant a kind asks about, choosing only among the variants that keep it valid.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from quizgen.engine.layers import LAYER_KINDS, Layer, Shape
+from quizgen.engine.frameworks import pytorch_supported
+from quizgen.engine.layers import LAYER_KINDS, Conv, Layer, Shape
 from quizgen.engine.stack import Stack
-from quizgen.errors import QuizgenError
+from quizgen.errors import LayerError, QuizgenError
 
 T = TypeVar("T")
 
@@ -266,6 +268,31 @@ def single_conv(rng: Picker, difficulty: int, flatten: bool, input_shape: Shape)
     return b.stack()
 
 
+def redraw(rng: Picker, stack: Stack, index: int, variants: Sequence[Layer]) -> Stack:
+    """The stack with layer `index` replaced by one of `variants` (repeats weight the draw), drawn among
+    those that keep it as the sampler makes stacks: valid, every convolution from there on spanning at
+    most half its feature map (see `Builder.conv`), and PyTorch-faithful where the question shows
+    PyTorch. Later layers keep their configuration; their shapes follow. The stack as it is when no
+    variant fits."""
+    fitting = [s for s in (_replaced(stack, index, layer) for layer in variants) if s is not None
+               and (not for_pytorch(rng) or pytorch_supported(s))]
+    return rng.choice(fitting) if fitting else stack
+
+
+def _replaced(stack: Stack, index: int, layer: Layer) -> Stack | None:
+    try:
+        changed = Stack(stack.input_shape, (*stack.layers[:index], layer, *stack.layers[index + 1:]))
+    except LayerError:
+        return None
+    for i in range(index, len(changed.layers)):
+        conv = changed.layers[i]
+        if isinstance(conv, Conv) and conv.kernel_volume() > 1:
+            room = max(min(changed.input_of(i)[:-1]) // 2, 1)
+            if any(d * (k - 1) + 1 > room for k, d in zip(conv.kernel_size, conv.dilation_rate)):
+                return None
+    return changed
+
+
 @dataclass(frozen=True)
 class Family:
     name: str
@@ -324,10 +351,12 @@ class ConstrainedRandom(random.Random):
         self.constraints = constraints
 
 
-def sample(rng: Picker, difficulty: int, families: Sequence[str], flatten: bool | None = None) -> tuple[str, Stack]:
+def sample(rng: Picker, difficulty: int, families: Sequence[str], flatten: bool | None = None,
+           inputs: Sequence[Shape] = ()) -> tuple[str, Stack]:
     """A random stack from one of `families` that fits `difficulty` and the picker's constraints.
 
-    `flatten=True` asks for a Flatten → Dense head, False for no Flatten, None for either.
+    `flatten=True` asks for a Flatten → Dense head, False for no Flatten, None for either. `inputs`: the
+    input shapes a kind asks for instead of the family's, where the constraints allow any of them.
     Raises QuizgenError when the constraints leave no family to draw from.
     """
     limits: Constraints = getattr(rng, "constraints", NO_CONSTRAINTS)
@@ -340,7 +369,8 @@ def sample(rng: Picker, difficulty: int, families: Sequence[str], flatten: bool 
     family = rng.choice(fits)
     use_flatten = family.can_flatten and (flatten if flatten is not None else
                                           (not family.can_pool_globally or rng.choice((True, True, False))))
-    stack = family.build(rng, difficulty, use_flatten, rng.choice(limits.inputs_of(family, difficulty)))
+    wanted = [shape for shape in inputs if limits.inputs is None or shape in limits.inputs]
+    stack = family.build(rng, difficulty, use_flatten, rng.choice(wanted or limits.inputs_of(family, difficulty)))
     if limits.bias is not None:  # a bias changes no shape, so it can be set after the fact
         stack = Stack(stack.input_shape, tuple(dataclasses.replace(layer, use_bias=limits.bias)
                                                if hasattr(layer, "use_bias") else layer for layer in stack.layers))
