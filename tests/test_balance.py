@@ -36,11 +36,6 @@ SHORT = {
     ("reverse-kernel", None): ("few slips give a smaller kernel", ("the largest option in",)),
     ("reverse-kernel", 1): ("at most two slips below one convolution's kernel", RANKS),
     ("reverse-kernel", 2): ("few slips below a 1, 2 or 3", RANKS),
-    # One convolution's filter count: on a grayscale image a 3×3's slips all lie above it but one (the answer is
-    # the smallest option in about 87% of those), on a colour image a 5×5's or 7×7's mostly below. The level's
-    # 300 questions average about 33% "smallest"; the 100 drawn here (a draw, since filter counts besides powers
-    # of two were added) hold 39%.
-    ("reverse-filters", 1): ("a single convolution's filter slips sit on one side", RANKS),
     # Each shape mistake changes one thing (the +1, the padding, the channels), so the answer sits in the middle
     # of its options by size and shares the most axes with them (the convergence cue); options that combine
     # two mistakes would be needed.

@@ -613,6 +613,9 @@ OTHER_FILTERS = {8: (6, 12), 16: (12, 24), 32: (24, 40, 48), 64: (48, 80, 96), 1
                  256: (192, 320, 384), 512: (384,)}
 OTHER_FILTERS_1D = {16: (12, 24), 32: (24, 48), 64: (48, 96, 100), 128: (96, 100, 160), 256: (192, 250, 320)}
 POWER_OF_TWO_FILTERS = 1  # in 4 questions: the filters the sampler drew
+# Level 1's one convolution, asked for its filters: a 3×3's slips of solving for F lie nearly all above the
+# answer, a 5×5's or 7×7's mostly below, so both are asked (the sampler's level 1 draws mostly 3×3).
+LEVEL_1_KERNELS = (3, 3, 5, 7)
 
 
 def _reverse(rng: Picker, difficulty: int, convention: str, field: str) -> Built:
@@ -624,7 +627,10 @@ def _reverse(rng: Picker, difficulty: int, convention: str, field: str) -> Built
     if field == "kernel_size":  # as at level 1: on one input channel, C_in and most slips of solving for k drop out
         convs = [i for i in convs if stack.input_of(i)[-1] > 1] or convs
     i = rng.choice(convs[1:] * 2 + convs[:1])  # a later conv 2 times in 3: the slips of C_in show there
-    stack = redraw(rng, stack, i, _asked_variants(rng, stack.layers[i], stack.input_of(i)[-1], field))
+    variants = _asked_variants(rng, stack.layers[i], stack.input_of(i)[-1], field)
+    if field == "filters" and difficulty == 1:
+        variants = [dataclasses.replace(v, kernel_size=(k,) * v.rank) for v in variants for k in LEVEL_1_KERNELS]
+    stack = redraw(rng, stack, i, variants)
     layer, c, p = stack.layers[i], stack.input_of(i)[-1], stack.counts[i].total
     f, bias = layer.filters, int(layer.use_bias)
     k_sym = "·".join(["k"] * layer.rank)
