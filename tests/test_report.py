@@ -215,7 +215,8 @@ def test_a_shape_two_mistakes_make_counts_for_both() -> None:
     both, in the misconception table and for the student; the option keeps its own row, named by both."""
     doc = {"id": "q1", "kind": "output-shape", "stack": {"input_shape": [28, 28, 1], "layers": [
         {"class_name": "Conv2D", "config": {"filters": 32, "kernel_size": [3, 3]}}]},
-        "parts": [{"target": {"layer": 0, "quantity": "output_shape"}, "answer": [26, 26, 32], "option_order": [0, 1, 2, 3],
+        "parts": [{"target": {"layer": 0, "quantity": "output_shape"}, "answer": [26, 26, 32],
+                   "option_order": [0, 1, 2, 3],
                    "distractors": [{"value": [25, 25, 32], "misconception": "plus-one-inside-or-missing"},
                                    {"value": [26, 26, 1], "misconception": "conv-keeps-input-channels"},
                                    {"value": [25, 25, 1], "misconception": "plus-one-inside-or-missing",

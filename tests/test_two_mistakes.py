@@ -94,3 +94,20 @@ def test_only_shape_answers_get_combined_options() -> None:
         target = Target(0 if quantity == "params" else 1, quantity)
         analysis = Analysis(s, [target])
         assert all(c.distractor.second is None for c in analysis.candidates(target, analysis.answer(target)))
+
+
+def test_two_overcounts_far_off_the_answer_are_easy_eliminations() -> None:
+    # 32×32×16 → 3×3 conv, 32 filters: 30×30×32 → 2×2 pool: 15×15×32 (7,200 values). The channels multiplied
+    # (16·32 = 512) with the pooling left out: 30×30×512 = 460,800 values, 64× the answer: not offered for balance.
+    s = stack([32, 32, 16], conv(32, 3), layer("MaxPooling2D", pool_size=[2, 2]))
+    target = Target(1, "output_shape")
+    analysis = Analysis(s, [target])
+    (far,) = [c for c in analysis.candidates(target, [15, 15, 32]) if c.distractor.value == [30, 30, 512]]
+    assert (far.distractor.misconception, far.distractor.second) == ("output-channels-multiply", "pooling-ignored")
+    assert not far.near
+    # The channels multiplied alone (15×15×512, 16×) and the pooling left out alone (30×30×32, 4×) stay near.
+    singles = {c.distractor.misconception: c for c in analysis.candidates(target, [15, 15, 32])
+               if c.distractor.second is None}
+    assert singles["output-channels-multiply"].distractor.value == [15, 15, 512]
+    assert singles["pooling-ignored"].distractor.value == [30, 30, 32]
+    assert singles["output-channels-multiply"].near and singles["pooling-ignored"].near

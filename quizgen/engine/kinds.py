@@ -148,19 +148,22 @@ class Analysis:
                 signature = m.signature and own
                 found.append(Candidate(Distractor(value, m.id, m.title, m.feedback_for(target.convention), signature),
                                        m.is_first(self.stack, target), signature or not far_off(value, answer)))
+        # Two mistakes together: never about the own configuration alone, and near only within FAR× the answer's
+        # count of values (two overcounts multiply: 92×92×1,536 for 22×22×32 is an easy elimination).
         for first, second, value in self.pair_values(target, answer) if target.quantity in PAIRED else ():
             if _valid(value, answer) and _hashable(value) not in seen:
                 seen.add(_hashable(value))
                 found.append(Candidate(Distractor(value, first.id, both_title(first.title, second.title),
                                                   both_feedback(first, second, target.convention), second=second.id),
-                                       False, not far_off(value, answer), combined=True))
+                                       False, not far_off(magnitude(value), magnitude(answer)), combined=True))
         return found
 
     def pair_values(self, target: Target, answer: Value) -> list[tuple[Misconception, Misconception, Value | None]]:
         """What a student holding two shape mistakes at once makes of the target: each pair of the replayed ones
         that bend it on their own, replayed together (`replay_pair`), and each of them written as a rule that
         rearranges a value would (PyTorch's shape written channels last)."""
-        alone = {m: read(rows, self.stack, target) for m, rows in self.replays if m.shape is not None and m.params is None}
+        alone = {m: read(rows, self.stack, target) for m, rows in self.replays
+                 if m.shape is not None and m.params is None}
         bending = [m for m, value in alone.items() if _valid(value, answer) and value != answer]
         values = [(a, b, read(replay_pair(a, b, self.stack, target.layer, self.seen), self.stack, target))
                   for a, b in itertools.combinations(bending, 2)]
@@ -813,7 +816,7 @@ def assemble(picker: Picker, seed: int, kind: Kind, difficulty: int, built: Buil
     """Answers, distractors and option order for a chosen stack and targets, shown in `style`."""
     if not built.parts:
         seen = seen_in(built, style, diagram)
-        analysis = Analysis(built.stack, built.targets, seen, prices_for(kind.id, difficulty, seen.code))
+        analysis = Analysis(built.stack, built.targets, seen, prices_for(kind.id, difficulty, seen.code, seen.style))
         built = dataclasses.replace(built, parts=tuple(analysis.part(t, picker, built.multiple_choice)
                                                        for t in built.targets))
     parts = built.parts
