@@ -244,8 +244,8 @@ def audit(doc: Any) -> Audit:
                 k.shown += 1
                 if d.get("near_miss") or d["misconception"] == "near-miss":
                     k.near_misses += 1
-                else:
-                    k.misconceptions[d["misconception"]] += 1
+                else:  # a value two mistakes make together shows both
+                    k.misconceptions.update(filter(None, (d["misconception"], d.get("second_misconception"))))
                 far = times_off(v, p["answer"]) >= FAR
                 k.far += far
                 k.far_signature += far and bool(d.get("signature"))

@@ -2,7 +2,8 @@
 
 Run: python scripts/fit_prices.py [--rounds 8] [--count 300] [--kind K] [--difficulty D]
 For every kind with numeric (or shape) multiple-choice answers, each of its difficulties, and each way
-of showing a model (a table or prose; Keras or PyTorch code, which shows no shapes), generates sets on
+of showing a model (a table or prose; Keras or PyTorch code, which shows no shapes; Keras and PyTorch
+code apart for the kinds of quizgen.engine.prices.BY_FRAMEWORK), generates sets on
 seeds no test uses, measures how often each blind strategy of
 quizgen.audit.STRATEGIES finds the answer, and raises the price of the strategies right more often
 than chance (lowers the others), round after round. Re-run it when the catalogue of
@@ -34,17 +35,17 @@ LIMITS = (0.05, 40.0)
 TABLE = Path(prices.__file__)
 
 
-def shares(kind: str, difficulty: int, code: bool, count: int, round_: int) -> dict[str, float]:
+def shares(kind: str, difficulty: int, styles: tuple[str, ...], count: int, round_: int) -> dict[str, float]:
     questions = []
-    for style in STYLES[code]:
+    for style in styles:
         options = Options((kind,), (difficulty,), style=style)
-        questions += [q.to_json() for q in iter_questions(SEED + round_, count // len(STYLES[code]), options,
+        questions += [q.to_json() for q in iter_questions(SEED + round_, count // len(styles), options,
                                                           repeats=True)]
     (k,) = audit({"questions": questions}).kinds
     return k.strategies
 
 
-def write(table: dict[tuple[str, int, bool], tuple[float, ...]]) -> None:
+def write(table: dict[tuple, tuple[float, ...]]) -> None:
     rows = "".join(f"    {key!r}: ({', '.join(f'{p:g}' for p in values)}),\n" for key, values in sorted(table.items()))
     text = TABLE.read_text()
     text = re.sub(r"(FITTED: dict\[.*?\] = \{\n).*?(^\}\n)", lambda m: m.group(1) + rows + m.group(2), text,
@@ -62,20 +63,27 @@ def main() -> None:
     for kind in args.kind or FITTED_KINDS:
         for difficulty in args.difficulty or KINDS[kind].difficulties:
             for code in (False, True) if kind != "spot-the-error" else (False,):  # a table of rows in every style
-                fit(kind, difficulty, code, args.rounds, args.count)
+                # Per framework, or one row for Keras and PyTorch code together (see prices.BY_FRAMEWORK).
+                per_framework = code and kind in prices.BY_FRAMEWORK
+                for styles in [(s,) for s in STYLES[code]] if per_framework else [STYLES[code]]:
+                    fit(kind, difficulty, code, styles, args.rounds, args.count)
+                if per_framework:
+                    prices.FITTED.pop((kind, difficulty, code), None)  # each framework has its row now
                 write(prices.FITTED)
 
 
-def fit(kind: str, difficulty: int, code: bool, rounds: int, count: int) -> None:
-    key = (kind, difficulty, code)
-    start = prices.FITTED.get(key) or prices.FITTED.get(key[:2] + (False,), prices.EVEN_PRICES)
+def fit(kind: str, difficulty: int, code: bool, styles: tuple[str, ...], rounds: int, count: int) -> None:
+    shared = (kind, difficulty, code)
+    key = shared + styles if styles != STYLES[code] else shared
+    start = prices.FITTED.get(key) or prices.FITTED.get(shared) or prices.FITTED.get(key[:2] + (False,),
+                                                                                     prices.EVEN_PRICES)
     current = [*start, *prices.EVEN_PRICES[len(start):]]  # a strategy added since the last fit starts at 1
     for round_ in range(rounds + FINE):
         fine = round_ >= rounds
         prices.FITTED[key] = tuple(current)
-        got = shares(kind, difficulty, code, count * (1 + fine), round_)
+        got = shares(kind, difficulty, styles, count * (1 + fine), round_)
         worst = max(got.items(), key=lambda kv: kv[1])
-        print(f"{kind} d{difficulty} {'code' if code else 'table'} round {round_}: ranks "
+        print(f"{kind} d{difficulty} {'+'.join(styles)} round {round_}: ranks "
               + " ".join(f"{got[s]:.0%}" for s in STRATEGIES[:4]) + f", worst {worst[1]:.0%} {worst[0]}",
               file=sys.stderr)
         rate = RATE / (1 + fine)

@@ -120,3 +120,13 @@ def test_audit_counts_repeated_questions_and_options(tmp_path: Path) -> None:
     (k,) = audit(doc).kinds
     assert k.duplicate_questions == 1 and k.duplicate_options == 1
     assert any("repeat an earlier one" in f for f in k.failures)
+
+
+def test_a_shape_two_mistakes_make_counts_as_showing_both() -> None:
+    part = {"answer": [26, 26, 32], "option_order": [0, 1, 2, 3], "distractors": [
+        {"value": [25, 25, 32], "misconception": "plus-one-inside-or-missing", "feedback": "…"},
+        {"value": [26, 26, 1], "misconception": "conv-keeps-input-channels", "feedback": "…"},
+        {"value": [25, 25, 1], "misconception": "plus-one-inside-or-missing",
+         "second_misconception": "conv-keeps-input-channels", "feedback": "…"}]}
+    (k,) = audit({"questions": [{"id": "q1", "kind": "output-shape", "parts": [part]}]}).kinds
+    assert k.shown == 3 and dict(k.misconceptions) == {"plus-one-inside-or-missing": 2, "conv-keeps-input-channels": 2}

@@ -366,7 +366,7 @@ def test_diagnose_reads_every_distractor() -> None:
     for d in part.distractors:
         verdict = diagnose(part, d.value)
         assert not verdict.correct and verdict.distractor == d
-        assert (verdict.misconception is None) == d.near_miss
+        assert (not verdict.misconceptions) == d.near_miss
     assert diagnose(part, 321).distractor is None
 
 
@@ -563,3 +563,18 @@ def test_options_of_the_new_kinds_read_as_the_worksheets_write_them(tmp_path: Pa
     for o in q.parts[0].options:
         assert f"  {o.letter}) layer {o.value} ({names[o.value - 1]})\n" in out
     assert "Type the layer's number" not in out  # options to pick: no typing hint
+
+
+def test_a_shape_two_mistakes_make_is_named_as_both(tmp_path: Path) -> None:
+    """A typed output shape that drops the +1 AND keeps the input's channels names both mistakes, and the saved
+    progress counts each (issue 10 §1: shape options that combine two mistakes)."""
+    seed, q = first_where("output-shape", 1, lambda q: any(d.second for d in q.parts[0].distractors))
+    both = next(d for d in q.parts[0].distractors if d.second)
+    first, second = (next(m for m in CATALOGUE if m.id == mid) for mid in (both.misconception, both.second))
+    run = drill("--seed", str(seed), "--kind", "output-shape", "--difficulty", "1", "--count", "1",
+                answers="x".join(map(str, both.value)) + "\n", data=tmp_path)
+    out = flat(run.stdout)
+    assert "two known mistakes made together" in out
+    assert f"[{first.id}]" in out and f"[{second.id}]" in out
+    assert flat(first.explanation) in out and flat(second.explanation) in out
+    assert saved(tmp_path)["misconceptions"] == {first.id: 1, second.id: 1}

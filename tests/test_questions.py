@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizgen.audit import FAR, times_off
+from quizgen.audit import FAR, magnitude, times_off
 from quizgen.engine.generate import (
     Options,
     count_space,
@@ -46,6 +46,8 @@ def check_question(q) -> None:
                 assert (min(d.value) if isinstance(d.value, list) else d.value) > 0
             assert d.feedback
             assert d.misconception in IDS or d.misconception == NEAR_MISS
+            assert d.second is None or (d.second in IDS and d.second != d.misconception
+                                        and part.target.quantity == "output_shape")
         if q.multiple_choice:
             assert len(part.distractors) >= MC_DISTRACTORS
             assert sorted(part.option_order) == list(range(MC_DISTRACTORS + 1))
@@ -53,8 +55,10 @@ def check_question(q) -> None:
             if part.target.quantity != "step":  # (spot-the-error's options are the other rows, all kept)
                 assert not any(d.near_miss for d in rest), "a near-miss is never kept in reserve"
             if any(d.near_miss for d in shown):  # near-misses fill the options only when too few real mistakes
-                # lie near the answer: every misconception left out is an easy elimination (≥ FAR× off)
-                assert all(times_off(d.value, part.answer) >= FAR and not d.signature
+                # lie near the answer: every misconception left out is an easy elimination (≥ FAR× off; a shape two
+                # mistakes make, by its count of values)
+                assert all((times_off(magnitude(d.value), magnitude(part.answer)) if d.second
+                            else times_off(d.value, part.answer)) >= FAR and not d.signature
                            for d in rest if not d.near_miss), [d.misconception for d in rest]
             options = part.options
             assert [o.correct for o in options].count(True) == 1

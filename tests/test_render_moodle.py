@@ -151,7 +151,9 @@ def test_answers_and_every_wrong_value_with_its_feedback(sets, name: str) -> Non
                 if i:
                     assert part["distractors"][i - 1]["title"] in visible_text(text_of(a, "feedback/text"))
             tags = {t.text for t in q.findall("tags/tag/text")}
-            shown_ids = {part["distractors"][i - 1]["misconception"] for i in part["option_order"] if i}
+            shown_ids = {m for i in part["option_order"] if i for m in (part["distractors"][i - 1]["misconception"],
+                                                                         part["distractors"][i - 1].get(
+                                                                             "second_misconception", "near-miss"))}
             assert shown_ids - {"near-miss"} <= tags
         elif q.get("type") == "numerical":
             (part,) = parts
@@ -175,9 +177,12 @@ def test_answers_and_every_wrong_value_with_its_feedback(sets, name: str) -> Non
                 (right,) = [alt for alt in e.alternatives if alt.fraction == 1]
                 assert right.answer == plain(answer)
                 wrong = {alt.answer: alt.feedback for alt in e.alternatives if alt.fraction == 0}
+                # Where one mistake gives an axis's number, it explains it: a pair holding it adds nothing there.
+                single = {d["value"][axis] if isinstance(d["value"], list) else d["value"] for d in part["distractors"]
+                          if "second_misconception" not in d}
                 for d in part["distractors"]:
                     value = d["value"][axis] if isinstance(d["value"], list) else d["value"]
-                    if value != answer:
+                    if value != answer and ("second_misconception" not in d or value not in single):
                         assert d["title"] in visible_text(wrong[plain(value)])
 
 

@@ -210,6 +210,39 @@ def test_item_statistics_by_hand() -> None:
     assert report.totals == {"correct": 4, "misconception": 3, "near-miss": 0, "unexplained": 1, "blank": 2}
 
 
+def test_a_shape_two_mistakes_make_counts_for_both() -> None:
+    """An output-shape option a student holding two mistakes at once writes (issue 10 §1): choosing it shows
+    both, in the misconception table and for the student; the option keeps its own row, named by both."""
+    doc = {"id": "q1", "kind": "output-shape", "stack": {"input_shape": [28, 28, 1], "layers": [
+        {"class_name": "Conv2D", "config": {"filters": 32, "kernel_size": [3, 3]}}]},
+        "parts": [{"target": {"layer": 0, "quantity": "output_shape"}, "answer": [26, 26, 32],
+                   "option_order": [0, 1, 2, 3],
+                   "distractors": [{"value": [25, 25, 32], "misconception": "plus-one-inside-or-missing"},
+                                   {"value": [26, 26, 1], "misconception": "conv-keeps-input-channels"},
+                                   {"value": [25, 25, 1], "misconception": "plus-one-inside-or-missing",
+                                    "second_misconception": "conv-keeps-input-channels"}]}]}
+    item = dataclasses.replace(bank.item(doc, [Box(1, None, True)], 1, 1, "S"), opening=None)
+    answers = ["25×25×1", "25×25×32", "26×26×32"]
+    attempts = tuple(Attempt("r.csv", n, f"s{n}", f"S{n}", None, (Cell(1, "… Q q1", x),))
+                     for n, x in enumerate(answers, 1))
+    report = stats.build(classify.classify(Results("moodle", ("r.csv",), 1, None, attempts, True),
+                                           Bank("bank", None, 1, (item,))))
+    both = "plus-one-inside-or-missing+conv-keeps-input-channels"
+    assert [r.cls for r in report.classified.responses] == [both, "plus-one-inside-or-missing", "correct"]
+    mis = {m.id: m for m in report.misconceptions}
+    # S1 chose the pair, S2 the dropped +1 alone: the +1 made twice, the channels once; each shown to all three.
+    assert (mis["plus-one-inside-or-missing"].students, mis["plus-one-inside-or-missing"].made) == (("S1", "S2"), 2)
+    assert (mis["conv-keeps-input-channels"].students, mis["conv-keeps-input-channels"].made) == (("S1",), 1)
+    assert mis["plus-one-inside-or-missing"].possible == 3 and mis["conv-keeps-input-channels"].possible == 3
+    assert both not in mis
+    assert dict(report.students[0].misconceptions) == {"plus-one-inside-or-missing": 1, "conv-keeps-input-channels": 1}
+    (row,) = report.items
+    option = next(o for o in row.options if o.cls == both)
+    assert (option.title, option.chosen, option.shown) == (
+        "Two mistakes: dropped the +1 and kept the input's channels", 1, 3)
+    assert report.totals["misconception"] == 2
+
+
 def test_pearson_needs_spread() -> None:
     assert stats.pearson([1, 1, 1], [0, 1, 2]) is None
     assert stats.pearson([0, 1], [0, 1]) is None
@@ -290,7 +323,8 @@ def simulate(folder: Path, data: st.DataObject, tmp: Path) -> tuple[Path, dict[t
                 pool = [part["distractors"][i - 1] for i in part["option_order"] if i] if choice else part["distractors"]
                 pick = data.draw(st.sampled_from(["correct", "blank", *range(len(pool))]))
                 values.append(None if pick == "blank" else part["answer"] if pick == "correct" else pool[pick]["value"])
-                expected[(student + 1, slot, n)] = pick if isinstance(pick, str) else pool[pick]["misconception"]
+                expected[(student + 1, slot, n)] = pick if isinstance(pick, str) else "+".join(  # two: both ids
+                    filter(None, (pool[pick]["misconception"], pool[pick].get("second_misconception"))))
             if all(v is None for v in values):  # an all-blank question
                 expected.update({(student + 1, slot, n): "blank" for n in range(1, len(q["parts"]) + 1)})
             with_code = data.draw(st.booleans())

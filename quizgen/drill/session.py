@@ -80,8 +80,9 @@ class Verdict:
     distractor: Distractor | None = None  # the distractor whose value was typed, if any
 
     @property
-    def misconception(self) -> Misconception | None:
-        return MISCONCEPTIONS.get(self.distractor.misconception) if self.distractor else None
+    def misconceptions(self) -> tuple[Misconception, ...]:
+        """The catalogue's mistakes behind the typed value: one, two held at once, or none (a near miss)."""
+        return tuple(MISCONCEPTIONS[m] for m in self.distractor.misconceptions) if self.distractor else ()
 
     @property
     def explanation(self) -> str:
@@ -304,7 +305,7 @@ def pick_question(settings: Settings, record: Record, index: int) -> tuple[Quest
         first = first or (question, key)
         if key in record.seen:
             continue
-        tested = {d.misconception for part in question.parts for d in part.distractors}
+        tested = {m for part in question.parts for d in part.distractors for m in d.misconceptions}
         score = sum(record.weak[m] for m in tested)
         if score > best_score:
             best, best_score = (question, key), score
@@ -419,7 +420,7 @@ class Drill:
                 return True
             verdicts.append(outcome)
             if outcome.correct:
-                resisted.update(d.misconception for d in part.distractors)
+                resisted.update(m for d in part.distractors for m in d.misconceptions)
         self.finish(question, verdicts, resisted, skipped=False)
         return True
 
@@ -449,7 +450,7 @@ class Drill:
 
     def finish(self, question: Question, verdicts: list[Verdict], resisted: set[str], skipped: bool) -> None:
         correct = not skipped and all(v.correct for v in verdicts)
-        met = [v.misconception.id for v in verdicts if v.misconception]
+        met = [m.id for v in verdicts for m in v.misconceptions]
         change = self.record.finish(question.kind, correct, skipped, met, resisted)
         if change:
             before = self.settings.kinds_at(self.record.level - change)

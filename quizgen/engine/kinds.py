@@ -31,7 +31,17 @@ from quizgen.engine.layers import (
     shape_text,
     times,
 )
-from quizgen.engine.misconceptions import CATALOGUE, TABLE, Misconception, Seen, rank_of, replay
+from quizgen.engine.misconceptions import (
+    CATALOGUE,
+    TABLE,
+    Misconception,
+    Seen,
+    both_feedback,
+    both_title,
+    rank_of,
+    replay,
+    replay_pair,
+)
 from quizgen.engine.prices import EVEN_PRICES, prices_for
 from quizgen.engine.quantities import (
     BYTES_PER_PARAM,
@@ -82,6 +92,9 @@ def touching(layer_class: type[Layer]) -> frozenset[str]:
 
 
 VALUE_RULES = tuple(m for m in CATALOGUE if m.value)
+# The quantities whose candidates include two mistakes held at once: an output shape's spatial axes and channels
+# flow independently, and one-mistake shapes each change one thing, so they sit around the answer.
+PAIRED = ("output_shape",)
 # The values a student solving for F or k may come to: wider than any asked layer's (a 5×5 kernel whose
 # square root is forgotten gives 25).
 REVERSE_RANGE = {"filters": range(1, 65_537), "kernel_size": range(1, 64)}
@@ -138,7 +151,30 @@ class Analysis:
                 found.append(Candidate(Distractor(value, m.id, m.title, m.feedback_for(target.convention, rank),
                                                   signature),
                                        m.is_first(self.stack, target), signature or not far_off(value, answer)))
+        # Two mistakes together: never about the own configuration alone, and near only within FAR× the answer's
+        # count of values (two overcounts multiply: 92×92×1,536 for 22×22×32 is an easy elimination).
+        for first, second, value in self.pair_values(target, answer) if target.quantity in PAIRED else ():
+            if _valid(value, answer) and _hashable(value) not in seen:
+                seen.add(_hashable(value))
+                found.append(Candidate(Distractor(value, first.id, both_title(first.title, second.title),
+                                                  both_feedback(first, second, target.convention, rank),
+                                                  second=second.id),
+                                       False, not far_off(magnitude(value), magnitude(answer)), combined=True))
         return found
+
+    def pair_values(self, target: Target, answer: Value) -> list[tuple[Misconception, Misconception, Value | None]]:
+        """What a student holding two shape mistakes at once makes of the target: each pair of the replayed ones
+        that bend it on their own, replayed together (`replay_pair`), and each of them written as a rule that
+        rearranges a value would (PyTorch's shape written channels last)."""
+        alone = {m: read(rows, self.stack, target) for m, rows in self.replays
+                 if m.shape is not None and m.params is None}
+        bending = [m for m, value in alone.items() if _valid(value, answer) and value != answer]
+        values = [(a, b, read(replay_pair(a, b, self.stack, target.layer, self.seen), self.stack, target))
+                  for a, b in itertools.combinations(bending, 2)]
+        values += [(m, r, r.value(self.stack, target, alone[m])) for r in VALUE_RULES if r.rearranges
+                   and target.quantity in r.bends and not (r.keras_only and target.convention == "pytorch")
+                   for m in bending]
+        return values
 
     def distractors(self, target: Target, answer: Value, rng: Picker, minimum: int) -> tuple[Distractor, ...]:
         """The options to show first (see `choose_shown`), then every other misconception's value;
@@ -173,6 +209,7 @@ class Candidate:
     first: bool  # about the asked layer's own configuration: shown first
     near: bool  # within FAR of the answer, or the asked layer's signature mistake
     filler: bool = False  # a near-miss, matching no misconception: only to reach the option count
+    combined: bool = False  # two mistakes held at once: shown where it balances the options better than one
 
 
 def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate], n: int,
@@ -188,7 +225,7 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
     answer's rank included, is right more often than chance. Values are chosen, never made up.
     """
     # A long catalogue must not crowd out the own-configuration mistakes.
-    pool = sorted((c for c in found if c.near), key=lambda c: not c.first)[:MAX_POOL]
+    pool = sorted((c for c in found if c.near), key=lambda c: (not c.first, c.combined))[:MAX_POOL]
     if len(pool) < n:  # too few real mistakes near the answer: near-miss fillers, else far ones (the costs decide)
         short = n - len(pool) + 2
         pool += fillers[:short] + [c for c in found if not c.near][:short]
@@ -196,7 +233,7 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
         return _first_first(pool, n)
     shapes = isinstance(answer, list)
     # What each candidate adds to a set's cost, and the first-rule's cost of a set without an own-configuration one.
-    own = [COST["filler"] * c.filler + COST["far"] * (not c.near)
+    own = [COST["filler"] * c.filler + COST["far"] * (not c.near) + COST["combined"] * c.combined
            + COST["signature-far"] * far_off(c.distractor.value, answer) - c.first for c in pool]
     missing = COST["no-first"] if any(c.first for c in pool) else 0
     scored = [(sum(own[i] for i in chosen) + missing * (not any(pool[i].first for i in chosen)), chosen)
@@ -213,7 +250,11 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
         if cost >= best_cost:
             continue  # the cue only adds: this set cannot win
         options = [answer] + [pool[i].distractor.value for i in chosen] if shapes else None
-        hit = hits([magnitude(answer)] + [sizes[i] for i in chosen], 0, options)
+        values = [magnitude(answer)] + [sizes[i] for i in chosen]
+        hit = hits(values, 0, options)
+        if values[0] in values[1:]:  # a shape of the answer's size: the shuffled options sort either first
+            last = hits(values[1:] + values[:1], n, options and options[1:] + options[:1])
+            hit = {s: (h + last[s]) / 2 for s, h in hit.items()}
         cost += COST["cue"] * sum(w * h for w, h in zip(weights, hit.values()))
         if cost < best_cost:
             best, best_cost = chosen, cost
@@ -224,7 +265,7 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
 # worse than a near-miss filler (which says what to recompute); neither, nor a missing own-configuration mistake,
 # is ever traded for balance: only sets within `slack` of the cheapest are weighed (one own-configuration
 # mistake more, or one far signature mistake less, is worth little beside balance).
-COST = {"far": 100, "filler": 50, "no-first": 15, "signature-far": 4, "cue": 1, "slack": 6}
+COST = {"far": 100, "filler": 50, "no-first": 15, "signature-far": 4, "combined": 1, "cue": 1, "slack": 6}
 SPREAD = (0.25, 0.5, 1, 2, 4)  # the random factor of a price: wide, so the fitted prices act smoothly
 MAX_POOL = 10  # candidates for the shown options (C(10, 3) = 120 sets)
 # Sets whose blind-strategy hits are weighed, drawn among those that fit the rules: scoring them is most of the
@@ -825,7 +866,7 @@ def assemble(picker: Picker, seed: int, kind: Kind, difficulty: int, built: Buil
     """Answers, distractors and option order for a chosen stack and targets, shown in `style`."""
     if not built.parts:
         seen = seen_in(built, style, diagram)
-        analysis = Analysis(built.stack, built.targets, seen, prices_for(kind.id, difficulty, seen.code))
+        analysis = Analysis(built.stack, built.targets, seen, prices_for(kind.id, difficulty, seen.code, seen.style))
         built = dataclasses.replace(built, parts=tuple(analysis.part(t, picker, built.multiple_choice)
                                                        for t in built.targets))
     parts = built.parts

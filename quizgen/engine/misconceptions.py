@@ -114,6 +114,9 @@ class Misconception:
     source: str = ""
     pytorch: str = ""  # the explanation beside PyTorch code, where Keras's words would not fit it
     keras_only: bool = False  # the mistake needs what only Keras shows (padding='same', Keras's BatchNorm count)
+    # A value rule that only rearranges the value it is given (a shape written channels last): applied to another
+    # mistake's value, it gives what a student holding both writes.
+    rearranges: bool = False
 
     def applies(self, layer: Layer, seen: Seen = TABLE) -> bool:
         return (isinstance(layer, self.layers) and (self.when is None or self.when(layer))
@@ -140,6 +143,25 @@ class Misconception:
         return self.feedback_for()
 
 
+def both_title(first: str, second: str) -> str:
+    """The title of a value two mistakes make together, from theirs: "Two mistakes: dropped the +1 and kept the
+    input's channels"."""
+    return f"Two mistakes: {_lower(first)} and {_lower(second)}"
+
+
+def both_explained(first: Misconception, second: Misconception, convention: str = "keras", rank: int = 2) -> str:
+    return f"{first.explain(convention, rank)} {second.explain(convention, rank)}"
+
+
+def both_feedback(first: Misconception, second: Misconception, convention: str = "keras", rank: int = 2) -> str:
+    return f"{both_title(first.title, second.title)}. {both_explained(first, second, convention, rank)}"
+
+
+def _lower(title: str) -> str:
+    """A title inside a sentence: its first letter small, unless it starts a name (PyTorch)."""
+    return title if title[1:2].isupper() else title[:1].lower() + title[1:]
+
+
 def replay(m: Misconception, stack: Stack, upto: int | None = None, seen: Seen = TABLE,
            at: int | None = None) -> list[Flow]:
     """Recompute the stack as a student holding `m` would, applying it wherever it fits and the
@@ -150,30 +172,69 @@ def replay(m: Misconception, stack: Stack, upto: int | None = None, seen: Seen =
     so the result may be shorter than the stack. Layers before the first change are reused;
     layers after `upto` are not computed.
     """
+    return _replay((m,), stack, upto, seen, at)
+
+
+def replay_pair(first: Misconception, second: Misconception, stack: Stack, upto: int | None = None,
+                seen: Seen = TABLE) -> list[Flow]:
+    """Recompute the stack as a student holding both mistakes at once would, each applied wherever it
+    fits, the wrong shapes flowing on. Where both bend the same layer they must change different things:
+    one the spatial axes, the other the channels (they flow independently through a convolution or a
+    pooling), and the layer's output takes each from its own mistake. Two mistakes that change the same
+    axes of one layer, or that both change its parameters, are two formulas for one number: no student
+    holds both, and the replay stops there (the result is then shorter than the stack)."""
+    return _replay((first, second), stack, upto, seen)
+
+
+def _replay(ms: tuple[Misconception, ...], stack: Stack, upto: int | None, seen: Seen,
+            at: int | None = None) -> list[Flow]:
     rows: list[Flow] = []
     cur, prev, diverged = stack.input_shape, None, False
     for i, layer in enumerate(stack.layers[:None if upto is None else upto + 1]):
-        applies = (at is None or i == at) and m.applies(layer, seen)
-        if not (diverged or applies):
+        applying = [m for m in ms if (at is None or i == at) and m.applies(layer, seen)]
+        if not (diverged or applying):
             rows.append(stack.flow[i])
             cur, prev = stack.shapes[i + 1], layer
             continue
         try:
             out = layer.output_shape(i, cur) if diverged else stack.shapes[i + 1]
-            wrong = m.shape(layer, cur) if applies and m.shape and not seen.shapes else None
+            wrongs = [w for m in applying if m.shape and not seen.shapes
+                      and (w := m.shape(layer, cur)) is not None and min(w) > 0]
         except LayerError:
             break
-        if wrong is not None and min(wrong) > 0:
-            out = wrong
-        p = m.params(layer, cur, out, prev) if applies and m.params else None
-        if p is None or p.trainable < 0:
+        if wrongs:
+            merged = _merge_axes(out, wrongs)
+            if merged is None:
+                break
+            out = merged
+        counts = [(m, p) for m in applying if m.params and (p := m.params(layer, cur, out, prev)) is not None
+                  and p.trainable >= 0]
+        if len(counts) > 1:
+            break
+        if not counts:
             p = layer.params(cur) if diverged else stack.counts[i]
-        elif not (layer.trainable or m.counts_frozen):  # rules count as if trainable; frozen: all aside
-            p = ParamCount(0, p.total)
+        else:
+            (m, p), = counts
+            if not (layer.trainable or m.counts_frozen):  # rules count as if trainable; frozen: all aside
+                p = ParamCount(0, p.total)
         diverged = diverged or out != stack.shapes[i + 1]
         rows.append(Flow(cur, out, p))
         cur, prev = out, layer
     return rows
+
+
+def _merge_axes(right: Shape, wrongs: list[Shape]) -> Shape | None:
+    """One layer's output bent by each of `wrongs` (each computed from the same input): one alone is itself;
+    two must split as a change of the spatial axes and a change of the channel axis, else None."""
+    if len(wrongs) == 1:
+        return wrongs[0]
+    if any(len(w) != len(right) for w in wrongs):
+        return None
+    changed = [{j for j, (a, b) in enumerate(zip(w, right)) if a != b} for w in wrongs]
+    channel = {len(right) - 1}
+    if sum(bool(c & channel) for c in changed) > 1 or sum(bool(c - channel) for c in changed) > 1:
+        return None
+    return tuple(next((w[j] for w, c in zip(wrongs, changed) if j in c), n) for j, n in enumerate(right))
 
 
 # --- helpers for the rules --------------------------------------------------------------------
@@ -1060,7 +1121,8 @@ CATALOGUE: tuple[Misconception, ...] = (
         "pytorch-channels-last", "Wrote the shape channels last",
         "PyTorch tensors are channels first: a feature map is {C×H×W} (as model(x).shape prints it, "
         "without the batch axis), not Keras's {H×W×C}.",
-        value=_channels_last_in_pytorch, bends=("output_shape",), source="reasoned from PyTorch's NCHW layout"),
+        value=_channels_last_in_pytorch, bends=("output_shape",), rearranges=True,
+        source="reasoned from PyTorch's NCHW layout"),
     # Overcounts and undercounts that mirror the ones above, so a question can show mistakes on both
     # sides of the answer (reasoned from the formulas, as each explanation says).
     Misconception(

@@ -36,6 +36,12 @@ class Target:
         return doc
 
 
+def misconception_ids(misconception: str, second: str | None = None) -> tuple[str, ...]:
+    """The catalogue ids behind a wrong value: one, two for a value two mistakes make together, none for a
+    near-miss."""
+    return () if misconception == NEAR_MISS else (misconception,) if second is None else (misconception, second)
+
+
 @dataclass(frozen=True, slots=True)
 class Distractor:
     value: Value
@@ -43,10 +49,17 @@ class Distractor:
     title: str
     feedback: str
     signature: bool = False  # the asked layer's signature mistake: the one kind of option that may lie far off
+    # A second catalogue id: the value of a student holding both mistakes at once (an output shape with the +1
+    # dropped and the input's channels kept). `misconception` names the first.
+    second: str | None = None
 
     @property
     def near_miss(self) -> bool:
         return self.misconception == NEAR_MISS
+
+    @property
+    def misconceptions(self) -> tuple[str, ...]:
+        return misconception_ids(self.misconception, self.second)
 
     def to_json(self) -> dict[str, Any]:
         doc = {"value": self.value, "misconception": self.misconception, "title": self.title,
@@ -55,6 +68,8 @@ class Distractor:
             doc["near_miss"] = True
         if self.signature:
             doc["signature"] = True
+        if self.second is not None:
+            doc["second_misconception"] = self.second
         return doc
 
 

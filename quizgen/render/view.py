@@ -16,15 +16,16 @@ from typing import Any
 
 from quizgen.engine.frameworks import has_module
 from quizgen.engine.layers import AXES, Layer, Shape, ZeroPadding, shape_text
-from quizgen.engine.misconceptions import CATALOGUE, rank_of
+from quizgen.engine.misconceptions import CATALOGUE, both_explained, rank_of
 from quizgen.engine.quantities import MEMORY_DECIMALS
-from quizgen.engine.question import Distractor, Question, Target, Value
+from quizgen.engine.question import Distractor, Question, Target, Value, misconception_ids
 from quizgen.engine.summary import layer_names
 from quizgen.render.formats import MOODLE_TYPES
 from quizgen.render.present import shapes_shown
 
 EXPLANATIONS = {(m.id, convention, rank): m.explain(convention, rank) for m in CATALOGUE
                 for convention in ("keras", "pytorch") for rank in (1, 2, 3)}
+MISCONCEPTIONS = {m.id: m for m in CATALOGUE}
 
 # Keras defaults a reader takes for granted: a config value equal to one is left out of the
 # layer's description (strides and padding are always shown: they are what shape questions test).
@@ -122,6 +123,11 @@ class Wrong:
     title: str
     why: str
     near_miss: bool
+    second: str | None = None  # the second catalogue id of a value two mistakes make together
+
+    @property
+    def misconceptions(self) -> tuple[str, ...]:
+        return misconception_ids(self.misconception, self.second)
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,20 +256,22 @@ class QuestionView:
     @property
     def misconceptions(self) -> tuple[str, ...]:
         """Catalogue ids among all the wrong values, in first-seen order."""
-        return tuple(dict.fromkeys(w.misconception for p in self.parts for w in p.wrong if not w.near_miss))
+        return tuple(dict.fromkeys(m for p in self.parts for w in p.wrong for m in w.misconceptions))
 
     @property
     def option_misconceptions(self) -> tuple[str, ...]:
         """Catalogue ids among the wrong options actually shown."""
-        return tuple(dict.fromkeys(c.wrong.misconception for p in self.parts for c in p.choices
-                                   if c.wrong and not c.wrong.near_miss))
+        return tuple(dict.fromkeys(m for p in self.parts for c in p.choices if c.wrong for m in c.wrong.misconceptions))
 
 
 def wrong(d: Distractor, convention: str = "keras", rank: int = 2) -> Wrong:
     """The mistake behind a wrong value, explained in the words of the question's framework, for a layer
     with `rank` spatial axes."""
-    return Wrong(d.value, d.misconception, d.title,
-                 EXPLANATIONS.get((d.misconception, convention, rank), d.feedback), d.near_miss)
+    if d.second is not None:
+        why = both_explained(MISCONCEPTIONS[d.misconception], MISCONCEPTIONS[d.second], convention, rank)
+    else:
+        why = EXPLANATIONS.get((d.misconception, convention, rank), d.feedback)
+    return Wrong(d.value, d.misconception, d.title, why, d.near_miss, d.second)
 
 
 def tolerance(answer: int | float) -> float:
@@ -281,9 +289,11 @@ def _blanks(answer: Value, wrongs: tuple[Wrong, ...], convention: str) -> tuple[
     blanks = []
     for i, (axis, right) in enumerate(zip(axis_names(answer, convention == "pytorch"), answer)):
         by_value: dict[int, list[Wrong]] = {}
-        for w in wrongs:
+        # One mistake first: where one explains a wrong axis, a pair holding it explains nothing more there.
+        for w in sorted(wrongs, key=lambda w: w.second is not None):
             if len(w.value) == len(answer) and w.value[i] != right:  # a shape of another rank has no axis here
-                by_value.setdefault(w.value[i], []).append(w)
+                if w.second is None or w.value[i] not in by_value:
+                    by_value.setdefault(w.value[i], []).append(w)
         blanks.append(Blank(axis, right, tuple((v, tuple(ws)) for v, ws in by_value.items()), 0))
     return tuple(blanks)
 

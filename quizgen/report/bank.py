@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from quizgen.engine.question import NEAR_MISS, Value
+from quizgen.engine.question import NEAR_MISS, Value, misconception_ids
 from quizgen.errors import QuizgenError
 
 
@@ -42,14 +42,16 @@ class PartKey:
     quantity: str
     unit: str | None
     answer: Value
-    distractors: tuple[tuple[Value, str], ...]  # each wrong value and its misconception id (or near-miss)
+    # Each wrong value and its class: its misconception id, near-miss, or two ids joined by "+" for a value two
+    # mistakes make together (a student who gives it shows both).
+    distractors: tuple[tuple[Value, str], ...]
     shown: tuple[int, ...]  # indices into distractors of the options shown, when it is a choice
     choice: bool
 
     def possible(self) -> tuple[str, ...]:
         """The named misconceptions a student could show on this part: the options shown, for a
         choice; every known wrong value, for a typed number."""
-        return tuple(m for m in self.options() if m != NEAR_MISS)
+        return tuple(m for cls in self.options() for m in ids_of(cls))
 
     def options(self) -> tuple[str, ...]:
         """Every wrong class a student could land in by a known mistake, near misses included."""
@@ -78,6 +80,20 @@ class Bank:
     items: tuple[Item, ...]
 
 
+BOTH = "+"  # joins the two ids of a value two mistakes make together into one class
+
+
+def wrong_class(distractor: dict[str, Any]) -> str:
+    """A distractor's class: its misconception id (or near-miss); "first+second" for two mistakes together."""
+    return BOTH.join(misconception_ids(distractor["misconception"], distractor.get("second_misconception"))
+                     ) or distractor["misconception"]
+
+
+def ids_of(cls: str) -> tuple[str, ...]:
+    """The catalogue ids a wrong class shows: none for a near miss, two for a value two mistakes make together."""
+    return () if cls == NEAR_MISS else tuple(cls.split(BOTH))
+
+
 def _layer_names(doc: dict[str, Any]) -> tuple[str, ...]:
     from quizgen.engine.stack import Stack
     from quizgen.engine.summary import layer_names
@@ -89,7 +105,7 @@ def item(doc: dict[str, Any], boxes: Sequence[Box], slot: int | None, points: fl
     for n, p in enumerate(doc["parts"], 1):
         choice = any(b.choice for b in boxes if b.part == n)
         parts.append(PartKey(n, p["target"]["quantity"], p["target"].get("unit"), p["answer"],
-                             tuple((d["value"], d["misconception"]) for d in p["distractors"]),
+                             tuple((d["value"], wrong_class(d)) for d in p["distractors"]),
                              tuple(i - 1 for i in p.get("option_order", ()) if i), choice))
     return Item(doc["id"], slot, doc["kind"], idnumber, points, tuple(parts), tuple(boxes), _layer_names(doc))
 

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from quizgen.engine.question import NEAR_MISS
+from quizgen.report.bank import ids_of
 from quizgen.report.classify import BLANK, CORRECT, UNEXPLAINED, Classified, Response, misconception_of
 
 RARE = 0.05
@@ -103,6 +104,18 @@ def titles() -> dict[str, str]:
     return {m.id: m.title for m in CATALOGUE} | {NEAR_MISS: "Near miss (no named mistake)"}
 
 
+def title_of(cls: str, names: dict[str, str]) -> str:
+    """A wrong class's title; a value two mistakes make together is named by both."""
+    from quizgen.engine.misconceptions import both_title
+    ids = ids_of(cls)
+    return both_title(*(names.get(i, i) for i in ids)) if len(ids) == 2 else names.get(cls, cls)
+
+
+def shown_by(cls: str) -> tuple[str, ...]:
+    """The misconceptions a response's class shows: one, two for a value two mistakes make together, or none."""
+    return ids_of(cls) if misconception_of(cls) else ()
+
+
 def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     n = len(xs)
     if n < 3:
@@ -145,10 +158,10 @@ def build(classified: Classified, anonymous: bool = False) -> Report:
 
     totals = Counter("misconception" if misconception_of(r.cls) else r.cls for r in responses)
     mis_rows = []
-    shown_or_made = [*(m for r in responses for m in r.part.possible()), *(r.cls for r in responses
-                                                                           if misconception_of(r.cls))]
+    shown_or_made = [*(m for r in responses for m in r.part.possible()), *(m for r in responses
+                                                                           for m in shown_by(r.cls))]
     for mid in dict.fromkeys(shown_or_made):
-        made = [r for r in responses if r.cls == mid]
+        made = [r for r in responses if mid in shown_by(r.cls)]
         students = tuple(dict.fromkeys(names[r.attempt.student][1] for r in made))
         mis_rows.append(MisconceptionRow(mid, names_of.get(mid, mid), students, len(made),
                                          sum(mid in r.part.possible() for r in responses),
@@ -169,7 +182,7 @@ def build(classified: Classified, anonymous: bool = False) -> Report:
         counts = Counter(r.cls for r in rs)
         shown = Counter(m for r in rs for m in r.part.options())
         choice = all(r.part.choice for r in rs)
-        options = tuple(OptionRow(m, names_of.get(m, m), counts[m], shown[m],
+        options = tuple(OptionRow(m, title_of(m, names_of), counts[m], shown[m],
                                   round(100 * counts[m] / shown[m], 1) if shown[m] else None,
                                   choice and shown[m] > 0 and counts[m] / shown[m] < RARE,
                                   top[m] > top[CORRECT])
@@ -182,12 +195,12 @@ def build(classified: Classified, anonymous: bool = False) -> Report:
     students = []
     untied = Counter(u.attempt.student for u in classified.untied)
     for a in attempts:
-        shown_by = Counter(r.cls for r in responses if r.attempt.student == a.student and misconception_of(r.cls))
+        made_by = Counter(m for r in responses if r.attempt.student == a.student for m in shown_by(r.cls))
         kinds = tuple(dict.fromkeys(r.item.kind for r in responses
                                     if r.attempt.student == a.student and misconception_of(r.cls)))
         drill = f"quizgen drill --kind {','.join(kinds)} --seed {drill_seed(a.student)}" if kinds else None
         students.append(StudentRow(*names[a.student], a.grade, round(score[a.student], 4),
-                                   score_max[a.student], tuple(shown_by.most_common()), drill, untied[a.student]))
+                                   score_max[a.student], tuple(made_by.most_common()), drill, untied[a.student]))
     return Report(classified.bank.title, classified.results.lms, classified.results.files, classified.bank.source,
                   classified.results.grade_max,
                   {c: totals[c] for c in (CORRECT, "misconception", NEAR_MISS, UNEXPLAINED, BLANK)},
