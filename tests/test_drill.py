@@ -576,5 +576,6 @@ def test_a_shape_two_mistakes_make_is_named_as_both(tmp_path: Path) -> None:
     out = flat(run.stdout)
     assert "two known mistakes made together" in out
     assert f"[{first.id}]" in out and f"[{second.id}]" in out
-    assert flat(first.explanation) in out and flat(second.explanation) in out
+    convention = q.parts[0].target.convention  # level 1: one 2D convolution
+    assert flat(first.explain(convention, 2)) in out and flat(second.explain(convention, 2)) in out
     assert saved(tmp_path)["misconceptions"] == {first.id: 1, second.id: 1}

@@ -80,7 +80,7 @@ def test_combined_options_name_both_mistakes_and_are_distinct() -> None:
     assert (both.misconception, both.second) == ("plus-one-inside-or-missing", "conv-keeps-input-channels")
     assert both.misconceptions == ("plus-one-inside-or-missing", "conv-keeps-input-channels")
     assert both.feedback.startswith("Two mistakes: dropped the +1 and kept the input's channels. ")
-    assert BY_ID["conv-keeps-input-channels"].explanation in both.feedback
+    assert BY_ID["conv-keeps-input-channels"].explain("keras", 2) in both.feedback  # a 2D conv's words
     assert both.to_json()["second_misconception"] == "conv-keeps-input-channels"
     # Each one-mistake value stays a one-mistake option: 25×25×32 and 26×26×1.
     singles = {c.distractor.misconception: c.distractor.value for c in candidates if c.distractor.second is None}
