@@ -23,6 +23,8 @@ NEAR_MISS = "near-miss"
 
 @dataclass(frozen=True, slots=True)
 class Target:
+    """What a part asks: a quantity of one layer (or of the whole stack), in a framework's convention."""
+
     layer: int | None
     quantity: str
     convention: str = "keras"
@@ -38,6 +40,8 @@ class Target:
 
 @dataclass(frozen=True, slots=True)
 class Distractor:
+    """A wrong value and the mistake that gives it, with the feedback a student reads."""
+
     value: Value
     misconception: str  # a catalogue id, or "near-miss" for a plausible slip that matches no entry
     title: str
@@ -70,6 +74,8 @@ class Option:
 
 @dataclass(frozen=True, slots=True)
 class Part:
+    """One thing to answer: the answer, its distractors and the order the options are shown in."""
+
     target: Target
     answer: Value
     distractors: tuple[Distractor, ...]
@@ -95,6 +101,8 @@ class Part:
 
 @dataclass(frozen=True, slots=True)
 class Question:
+    """A whole question: its stack, its parts and the worked solution; what every renderer reads."""
+
     id: str
     kind: str
     difficulty: int

@@ -268,6 +268,8 @@ def single_conv(rng: Picker, difficulty: int, flatten: bool, input_shape: Shape)
 
 @dataclass(frozen=True)
 class Family:
+    """A family of stacks: how to build one, from which inputs, at which levels."""
+
     name: str
     build: Callable[[Picker, int, bool, Shape], Stack]
     inputs: Callable[[int], tuple[Shape, ...]]  # the input shapes it starts from, by difficulty
