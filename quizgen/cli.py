@@ -350,7 +350,7 @@ def _report_parser(commands: Commands, name: str, full: bool) -> None:
 def cmd_generate(args: argparse.Namespace) -> None:
     import random
 
-    from quizgen.engine.generate import Options, dump_json, one_question, set_header
+    from quizgen.engine.generate import Options, join_json, one_question, question_json, set_header
     from quizgen.parallel import Workers
     from quizgen.progress_bar import progress_bar
     from quizgen.render.files import FileGroup, emit
@@ -378,15 +378,18 @@ def cmd_generate(args: argparse.Namespace) -> None:
         files = plan(fmt, Look(args.title, args.templates, args.answers, args.interactive, args.moodle_type,
                                args.category, diagram, args.paper), target, group)
         renderer = load(files) if fmt.worksheet else None
+        progress = progress_bar(args.count, "generating", args.quiet)
         if args.question_seed is not None:
             header = {**set_header(seed, options), "seed": None, "question_seed": args.question_seed}
             questions: Iterable[Question] = [one_question(args.question_seed, options)]
         else:
             header = set_header(seed, options)
-            questions = workers.questions(seed, args.count, options,
-                                          progress_bar(args.count, "generating", args.quiet))
-        if renderer is None:
-            emit(target, dump_json(header, questions), group)  # streamed: one question in memory at a time
+            questions = workers.questions(seed, args.count, options, progress)
+        if renderer is None:  # streamed: one question in memory at a time
+            # each question's line written where it is made (by a worker, with --jobs)
+            lines = (map(question_json, questions) if args.question_seed is not None
+                     else workers.encoded(seed, args.count, options, question_json, progress))
+            emit(target, join_json(header, lines), group)
         else:
             from quizgen.render.spool import Spool
             from quizgen.render.view import Sheet
