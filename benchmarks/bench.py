@@ -18,7 +18,8 @@ included:
   Their CPU seconds show what splitting the work costs (passing questions between processes):
   on a machine whose other core is busy, the wall times cannot show the second core's gain.
   `--large` runs these on 100,000 questions (the issue's figure), else on COUNT; their peak
-  memory next to the format rows' shows that it stays flat as the set grows (streaming).
+  memory next to the format rows' shows that it stays flat as the set grows (streaming). The
+  load average before and after them says how busy the machine was (other processes' work).
 - start-up: the best wall time of several runs of each command (after one run that compiles the
   bytecode and the templates, as any earlier run has); drill's figure is the time until the first
   question's answer prompt is on its standard output.
@@ -181,13 +182,15 @@ def main() -> None:
             line(label, generate(folder, count, extra))
 
         jobs_count = 100_000 if args.large else count
-        print(f"\n`--jobs` ({jobs_count:,} questions; wall seconds, the machine's {os.cpu_count()} CPUs)\n")
+        print(f"\n`--jobs` ({jobs_count:,} questions; wall seconds, the machine's {os.cpu_count()} CPUs; "
+              f"load average {_load()} before)\n")
         print(row("format", "--jobs 1", "--jobs 2", "speed-up", "cpu s (1)", "cpu s (2)", "peak MB (1)", "peak MB (2)"))
         print(row("---", "---:", "---:", "---:", "---:", "---:", "---:", "---:"))
         for name in ("json", "moodle"):
             one, two = (generate(folder, jobs_count, FORMATS[name][1], jobs) for jobs in (1, 2))
             print(row(FORMATS[name][0], f"{one.wall:.2f}", f"{two.wall:.2f}", f"{one.wall / two.wall:.2f}×",
                       f"{one.cpu:.2f}", f"{two.cpu:.2f}", f"{one.peak_mb:.0f}", f"{two.peak_mb:.0f}"), flush=True)
+        print(f"\nload average {_load()} after")
 
     if args.no_startup:
         return
@@ -203,6 +206,11 @@ def main() -> None:
         print(row(label, f"{seconds * 1000:.0f}", f"{seconds / bare:.1f}"))
     seconds = drill_first_question(args.repeat)
     print(row("quizgen drill: first question shown", f"{seconds * 1000:.0f}", f"{seconds / bare:.1f}"))
+
+
+def _load() -> str:
+    """The 1-minute load average: about 1 per busy CPU, ours included."""
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 def _has(module: str) -> bool:

@@ -171,6 +171,8 @@ class KindAudit:
 
 @dataclass
 class Audit:
+    """A set's audit: one `KindAudit` per kind."""
+
     questions: int
     kinds: list[KindAudit]
 

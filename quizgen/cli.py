@@ -11,7 +11,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -102,6 +102,10 @@ class Parser(argparse.ArgumentParser):
         sys.exit(EXIT_USAGE)
 
 
+if TYPE_CHECKING:
+    Commands = argparse._SubParsersAction[Parser]  # what add_subparsers returns
+
+
 def _split(values: Sequence[str] | None) -> list[str]:
     """--kind a,b --kind c → [a, b, c]."""
     return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
@@ -125,18 +129,30 @@ def _jobs(text: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def build_parser() -> Parser:
+def build_parser(chosen: Container[str] | None = None) -> Parser:
+    """quizgen's command line. Every command is listed; only the `chosen` ones (default: all) get
+    their options. `main` builds just the command it runs: the options' choices import the modules
+    they come from (the formats, the report's readers), a cost every start-up would pay."""
     parser = Parser(prog="quizgen", description="Randomized, verified exercises about CNN parameter counts "
                     "and output shapes, with distractors from real misconceptions.",
                     epilog="Run 'quizgen COMMAND --help' for each command's options.")
     parser.add_argument("--version", action="version", version=f"quizgen {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for name, add in (("generate", _generate_parser), ("summary", _summary_parser), ("kinds", _kinds_parser),
+                      ("misconceptions", _misconceptions_parser), ("audit", _audit_parser), ("exam", _exam_parser),
+                      ("drill", _drill_parser), ("report", _report_parser)):
+        add(commands, name, chosen is None or name in chosen)
+    return parser
 
-    gen = commands.add_parser("generate", help="write a problem set", description=(
+
+def _generate_parser(commands: Commands, name: str, full: bool) -> None:
+    gen = commands.add_parser(name, help="write a problem set", description=(
         "Write a problem set of randomized questions: answers checked against PyTorch, wrong options\n"
         "from named misconceptions, a worked solution each. The same seed and options always give\n"
         "byte-identical output; every question records its own seed."),
         epilog=KIND_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    if not full:
+        return  # listed by name and help only (see build_parser)
     gen.add_argument("--count", "-n", type=int, default=10, help="number of questions (default 10)")
     gen.add_argument("--seed", type=int, help="seed of the set (default: a random one, recorded in the output)")
     gen.add_argument("--kind", "-k", action="append", metavar="KIND",
@@ -190,21 +206,32 @@ def build_parser() -> Parser:
                            "(default '$course$/quizgen')")
     gen.set_defaults(run=cmd_generate)
 
-    summ = commands.add_parser("summary", help="print a Keras-style summary of a stack", description=(
+
+def _summary_parser(commands: Commands, name: str, full: bool) -> None:
+    summ = commands.add_parser(name, help="print a Keras-style summary of a stack", description=(
         "Print a Keras-style model summary (layer, output shape, parameters; totals with trainable and "
         "non-trainable) of a stack written in quizgen's JSON stack format, or of a question from a "
         "problem set."), epilog="example: quizgen summary model.json")
+    if not full:
+        return  # listed by name and help only (see build_parser)
     summ.add_argument("stack", metavar="STACK.json", help="a stack document, a question, or - for standard input")
     summ.add_argument("--json", action="store_true", help="print the summary as JSON")
     summ.set_defaults(run=cmd_summary)
 
-    kinds = commands.add_parser("kinds", help="list the question kinds", description="List the question kinds.")
+
+def _kinds_parser(commands: Commands, name: str, full: bool) -> None:
+    kinds = commands.add_parser(name, help="list the question kinds", description="List the question kinds.")
     kinds.set_defaults(run=cmd_kinds)
-    mis = commands.add_parser("misconceptions", help="list the misconceptions distractors come from",
+
+
+def _misconceptions_parser(commands: Commands, name: str, full: bool) -> None:
+    mis = commands.add_parser(name, help="list the misconceptions distractors come from",
                               description="List the catalogue of misconceptions that distractors come from.")
     mis.set_defaults(run=cmd_misconceptions)
 
-    audit = commands.add_parser("audit", help="item statistics of a problem set: can blind guessing beat chance?",
+
+def _audit_parser(commands: Commands, name: str, full: bool) -> None:
+    audit = commands.add_parser(name, help="item statistics of a problem set: can blind guessing beat chance?",
                                 description=(
         "Read a problem set (JSON, as 'generate' writes it) and print per kind: how often each sorted\n"
         "rank holds the answer, the best blind strategy (smallest, closest pair, nearest the mean, ...)\n"
@@ -215,16 +242,22 @@ def build_parser() -> Parser:
         "with fewer than 50 numeric answers are not judged."),
         epilog="example: quizgen generate --seed 4711 -n 200 --kind conv-params -o set.json && quizgen audit set.json",
         formatter_class=argparse.RawDescriptionHelpFormatter)
+    if not full:
+        return  # listed by name and help only (see build_parser)
     audit.add_argument("set", metavar="SET.json", help="a problem set, or - for standard input")
     audit.set_defaults(run=cmd_audit)
 
-    exam = commands.add_parser("exam", help="per-student exam variants, keys and a Moodle bank from a blueprint",
+
+def _exam_parser(commands: Commands, name: str, full: bool) -> None:
+    exam = commands.add_parser(name, help="per-student exam variants, keys and a Moodle bank from a blueprint",
                                description=(
         "Write an exam from a TOML blueprint: a worksheet and an answer key per variant (one per student),\n"
         "one Moodle XML file with a category per slot holding every variant (for 'random question from\n"
         "category'), manifest.json (variant → student, seeds) and grading-key.csv. The same blueprint\n"
         "and seed always give the same files; a student's name never changes their numbers."),
         epilog=EXAM_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    if not full:
+        return  # listed by name and help only (see build_parser)
     exam.add_argument("blueprint", nargs="?", metavar="BLUEPRINT.toml", help="the exam blueprint")
     exam.add_argument("--init", nargs="?", const="exam.toml", metavar="PATH",
                       help="write a commented example blueprint (default exam.toml) and stop")
@@ -253,12 +286,16 @@ def build_parser() -> Parser:
                            "byte for byte (default 1)")
     exam.set_defaults(run=cmd_exam)
 
-    drill = commands.add_parser("drill", help="practise in the terminal, with a diagnosis of each mistake",
+
+def _drill_parser(commands: Commands, name: str, full: bool) -> None:
+    drill = commands.add_parser(name, help="practise in the terminal, with a diagnosis of each mistake",
                                 description=(
         "Ask questions one at a time; a wrong answer is matched against the common misconceptions\n"
         "and explained, with the worked solution. The level adapts to the answers. With the same\n"
         "--seed, --kind and --difficulty, the first question is the first one 'generate' makes."),
         epilog=DRILL_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    if not full:
+        return  # listed by name and help only (see build_parser)
     drill.add_argument("--count", "-n", type=int, default=10, help="number of questions (default 10)")
     drill.add_argument("--seed", type=int, help="seed of the drill (default: a random one, shown at the start)")
     drill.add_argument("--kind", "-k", action="append", metavar="KIND",
@@ -274,14 +311,19 @@ def build_parser() -> Parser:
     drill.add_argument("--stats", action="store_true", help="print the saved progress as a table and exit")
     drill.set_defaults(run=cmd_drill)
 
-    from quizgen.report.output import FORMATS as REPORT_FORMATS
-    rep = commands.add_parser("report", help="what a class got wrong, by misconception, from the LMS's results",
+
+def _report_parser(commands: Commands, name: str, full: bool) -> None:
+    rep = commands.add_parser(name, help="what a class got wrong, by misconception, from the LMS's results",
                               description=(
         "Read a quiz's results as the LMS exports them, tie every response to the quizgen question the\n"
         "student was shown, and classify it. Shows per misconception how many students made it, per\n"
         "slot the difficulty, discrimination and distractors, per student the misconceptions and a drill\n"
         "command that practises them. Everything stays on this machine."),
         epilog=REPORT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    if not full:
+        return  # listed by name and help only (see build_parser)
+    from quizgen.render.formats import MOODLE_TYPES
+    from quizgen.report.output import FORMATS as REPORT_FORMATS
     rep.add_argument("results", nargs="+", metavar="RESULTS.csv",
                      help="Moodle's Responses report as CSV, and optionally its Grades report")
     bank = rep.add_mutually_exclusive_group(required=True)
@@ -304,13 +346,12 @@ def build_parser() -> Parser:
     rep.add_argument("--anonymous", action="store_true", help="number the students instead of naming them")
     rep.add_argument("--templates", metavar="DIR", type=Path, help="your own copy of the templates folder")
     rep.set_defaults(run=cmd_report)
-    return parser
 
 
 def cmd_generate(args: argparse.Namespace) -> None:
     import random
 
-    from quizgen.engine.generate import Options, dump_json, one_question, set_header
+    from quizgen.engine.generate import Options, join_json, one_question, question_json, set_header
     from quizgen.parallel import Workers
     from quizgen.progress_bar import progress_bar
     from quizgen.render.files import FileGroup, emit
@@ -338,15 +379,18 @@ def cmd_generate(args: argparse.Namespace) -> None:
         files = plan(fmt, Look(args.title, args.templates, args.answers, args.interactive, args.moodle_type,
                                args.category, diagram, args.paper), target, group)
         renderer = load(files) if fmt.worksheet else None
+        progress = progress_bar(args.count, "generating", args.quiet)
         if args.question_seed is not None:
             header = {**set_header(seed, options), "seed": None, "question_seed": args.question_seed}
             questions: Iterable[Question] = [one_question(args.question_seed, options)]
         else:
             header = set_header(seed, options)
-            questions = workers.questions(seed, args.count, options,
-                                          progress_bar(args.count, "generating", args.quiet))
-        if renderer is None:
-            emit(target, dump_json(header, questions), group)  # streamed: one question in memory at a time
+            questions = workers.questions(seed, args.count, options, progress)
+        if renderer is None:  # streamed: one question in memory at a time
+            # each question's line written where it is made (by a worker, with --jobs)
+            lines = (map(question_json, questions) if args.question_seed is not None
+                     else workers.encoded(seed, args.count, options, question_json, progress))
+            emit(target, join_json(header, lines), group)
         else:
             from quizgen.render.spool import Spool
             from quizgen.render.view import Sheet
@@ -555,7 +599,9 @@ def _plain_terminal() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _plain_terminal()
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    # The command is the first argument that is not an option (--help and --version take no value).
+    parser = build_parser({next((a for a in argv if not a.startswith("-")), "")})
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.engine.generate import Options, iter_questions
+from quizgen.engine.generate import Options, iter_questions, question_json
 from quizgen.engine.kinds import CORE_KINDS
 from quizgen.parallel import Workers, parse_jobs
 
@@ -44,6 +44,14 @@ def test_workers_make_the_questions_one_process_makes(options: Options, count: i
         together = [q.to_json() for q in workers.questions(11, count, options, done.append, repeats=repeats)]
     assert together == alone
     assert done == list(range(1, count + 1))  # the progress bar sees every question, in order
+
+
+def test_workers_encode_the_questions_as_one_process_does() -> None:
+    """JSON's lines are written by the workers (`Workers.encoded`): the same lines as one process's."""
+    options = Options(CORE_KINDS, (1, 2, 3))
+    alone = [question_json(q) for q in iter_questions(11, 90, options)]
+    with Workers(2) as workers:
+        assert list(workers.encoded(11, 90, options, question_json)) == alone
 
 
 def test_a_space_too_small_is_the_same_error_with_workers() -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
 
 from quizgen.engine.question import Part, Value
 
@@ -20,7 +19,7 @@ COMMANDS = ("hint", "skip", "quit")
 GROUPING = re.compile(r"[\s,_'\u00a0\u2009\u202f]")  # thousands separators people type
 TIMES = re.compile(r"[x×*]", re.IGNORECASE)
 MAX_DIGITS = 100  # no answer is longer; Python refuses to read integers past 4,300 digits
-DECIMALS = Decimal("0.01")  # memory in KiB or MiB is asked to 2 decimals (quantities.py)
+DECIMALS = "0.01"  # memory in KiB or MiB is asked to 2 decimals (quantities.py)
 DECIMAL_COMMA = re.compile(r"[0-9]+,[0-9]{1,2}")  # 1,25: a comma that cannot be a thousands separator
 AMOUNT = re.compile(r"(?P<number>.*?)\s*(?P<unit>[a-z]+)?", re.IGNORECASE)
 UNIT_SPELLINGS = {"bytes": ("bytes", "byte", "b")}  # other units are typed as asked: KiB, MiB
@@ -30,6 +29,8 @@ CLASS_SUFFIX = re.compile(r"\s*\([^()]*\)")  # conv2d_1 (Conv2D): the class as m
 
 @dataclass(frozen=True, slots=True)
 class Command:
+    """A line that is a drill command (hint, skip, quit), not an answer."""
+
     name: str  # one of COMMANDS
 
 
@@ -89,7 +90,9 @@ def parse_decimal(text: str) -> int | float:
     digits = GROUPING.sub("", text)
     if not re.fullmatch(r"[0-9]*\.?[0-9]+|[0-9]+\.", digits) or len(digits) > MAX_DIGITS:
         raise Unreadable("not-a-decimal")
-    number = Decimal(digits).quantize(DECIMALS, ROUND_HALF_EVEN)
+    from decimal import ROUND_HALF_EVEN, Decimal  # here, not at the top: the drill's first question comes sooner
+
+    number = Decimal(digits).quantize(Decimal(DECIMALS), ROUND_HALF_EVEN)
     return int(number) if number == number.to_integral_value() else float(number)  # 1.0 reads as 1
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from quizgen.errors import QuizgenError
-from quizgen.render.files import write_atomic
 
 FORMAT_VERSION = 1
 
@@ -31,6 +30,8 @@ def default_path() -> Path:
 
 @dataclass
 class KindTally:
+    """Questions asked, answered right and skipped, of one kind."""
+
     asked: int = 0
     correct: int = 0
     skipped: int = 0
@@ -43,6 +44,8 @@ class KindTally:
 
 @dataclass
 class Progress:
+    """What the progress file keeps: a tally per kind and how often each misconception was diagnosed."""
+
     kinds: dict[str, KindTally] = field(default_factory=dict)
     misconceptions: Counter[str] = field(default_factory=Counter)
 
@@ -136,6 +139,8 @@ class ProgressStore:
         """Add `delta` to what is on disk now and write it back; returns load()'s warning."""
         progress, warning = self.load()
         progress.add(delta)
+        from quizgen.render.files import write_atomic  # here, not at the top: the drill's first question comes sooner
+
         write_atomic(self.path, [json.dumps(progress.to_json(), indent=2) + "\n"], force=True, wait=True)
         return warning
 

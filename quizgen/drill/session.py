@@ -54,6 +54,8 @@ STYLES = {"good": "32", "bad": "31", "warn": "33", "accent": "36", "bold": "1", 
 
 @dataclass(frozen=True)
 class Settings:
+    """What the command line chose for a session."""
+
     seed: int
     kinds: tuple[str, ...] = ()  # () is the default mix, graded by level (DEFAULT_KINDS)
     difficulty: int = 1
@@ -75,6 +77,8 @@ class Settings:
 
 @dataclass(frozen=True)
 class Verdict:
+    """How one typed answer was judged."""
+
     given: Value
     correct: bool
     distractor: Distractor | None = None  # the distractor whose value was typed, if any
@@ -103,6 +107,8 @@ def diagnose(part: Part, given: Value) -> Verdict:
 
 @dataclass(frozen=True)
 class LayerView:
+    """A layer as the drill shows it: its row, the config a student needs, its shape if shown."""
+
     row: LayerRow  # the worksheets' view of the layer: number (from 1), Keras's name, class name
     config: list[tuple[str, Any]]
     asked: frozenset[str]  # config entries the question asks for (a reverse kind's filters): shown as unknown
@@ -113,6 +119,8 @@ class LayerView:
 
 @dataclass(frozen=True)
 class StepView:
+    """A worked step as the drill shows it, tied to its layer's view."""
+
     topic: str
     layer: LayerView | None  # None: the whole model
     formula: str
@@ -122,6 +130,8 @@ class StepView:
 
 @dataclass(frozen=True)
 class PartView:
+    """One part as the drill asks it, with its options (--mc) and worked steps."""
+
     number: int
     of: int
     sheet: QuestionView  # the worksheets' view of the question: common/words.j2 words it
@@ -219,6 +229,8 @@ def part_views(question: Question, sheet: QuestionView, layers: list[LayerView],
 
 @dataclass(frozen=True)
 class Met:
+    """A misconception diagnosed in a session, and how often."""
+
     id: str
     title: str
     count: int
@@ -484,6 +496,8 @@ def run(settings: Settings, store: ProgressStore | None) -> Record:
 
 @dataclass(frozen=True)
 class KindRow:
+    """One row of `drill --stats`."""
+
     kind: str
     asked: int
     correct: int

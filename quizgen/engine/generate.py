@@ -230,11 +230,21 @@ def set_header(seed: int, options: Options) -> dict[str, Any]:
             "difficulties": list(options.difficulties)}
 
 
+def question_json(question: Question) -> str:
+    """A question's line of the set's JSON."""
+    return json.dumps(question.to_json(), ensure_ascii=False)
+
+
 def dump_json(header: dict[str, Any], questions: Iterable[Question]) -> Iterator[str]:
     """The set as JSON, one question per line: fast (C encoder), streamable and diff-friendly."""
+    return join_json(header, map(question_json, questions))
+
+
+def join_json(header: dict[str, Any], lines: Iterable[str]) -> Iterator[str]:
+    """The set as JSON from its questions' lines (`question_json`), which `--jobs`' workers write."""
     yield json.dumps(header, ensure_ascii=False)[:-1] + ', "questions": ['
     separator = "\n"
-    for q in questions:
-        yield separator + json.dumps(q.to_json(), ensure_ascii=False)
+    for line in lines:
+        yield separator + line
         separator = ",\n"
     yield "\n]}\n"

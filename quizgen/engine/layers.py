@@ -269,6 +269,8 @@ class Windowed(Layer):
 
 @dataclass(frozen=True, slots=True)
 class Conv(Windowed):
+    """Conv1D/2D/3D: `filters` kernels, each over all input channels (or a group of them)."""
+
     filters: int
     kernel_size: tuple[int, ...]
     strides: tuple[int, ...]
@@ -325,6 +327,8 @@ class Conv(Windowed):
 
 @dataclass(frozen=True, slots=True)
 class ConvTranspose(Layer):
+    """Conv1D/2D/3DTranspose: a convolution run backwards, growing the spatial axes by the strides."""
+
     filters: int
     kernel_size: tuple[int, ...]
     strides: tuple[int, ...]
@@ -402,6 +406,8 @@ class ConvTranspose(Layer):
 
 @dataclass(frozen=True, slots=True)
 class DepthwiseConv(Windowed):
+    """DepthwiseConv1D/2D: `depth_multiplier` kernels per input channel, no mixing across channels."""
+
     kernel_size: tuple[int, ...]
     strides: tuple[int, ...]
     padding: str = "valid"
@@ -443,6 +449,8 @@ class DepthwiseConv(Windowed):
 
 @dataclass(frozen=True, slots=True)
 class SeparableConv(Windowed):
+    """SeparableConv1D/2D: a depthwise convolution, then a 1×1 convolution to `filters` channels."""
+
     filters: int
     kernel_size: tuple[int, ...]
     strides: tuple[int, ...]
@@ -491,6 +499,8 @@ class SeparableConv(Windowed):
 
 @dataclass(frozen=True, slots=True)
 class Dense(Layer):
+    """A fully connected layer on the last axis: `units` outputs, each weighing every input."""
+
     units: int
     use_bias: bool = True
     has_weights = True
@@ -524,6 +534,8 @@ class Dense(Layer):
 
 @dataclass(frozen=True, slots=True)
 class Pooling(Windowed):
+    """MaxPooling and AveragePooling in 1D/2D/3D: a window per channel, no weights."""
+
     pool_size: tuple[int, ...]
     strides: tuple[int, ...]
     padding: str = "valid"
@@ -537,6 +549,8 @@ class Pooling(Windowed):
 
 @dataclass(frozen=True, slots=True)
 class GlobalPooling(Layer):
+    """GlobalMax/AveragePooling in 1D/2D/3D: one value per channel, no weights."""
+
     keepdims: bool = False
 
     def output_shape(self, index: int, shape: Shape) -> Shape:
@@ -550,6 +564,8 @@ class GlobalPooling(Layer):
 
 @dataclass(frozen=True, slots=True)
 class Flatten(Layer):
+    """Every axis into one vector, no weights."""
+
     def output_shape(self, index: int, shape: Shape) -> Shape:
         return (math.prod(shape),)  # a flat input passes through unchanged, as in Keras
 
@@ -560,6 +576,8 @@ class Flatten(Layer):
 
 @dataclass(frozen=True, slots=True)
 class Dropout(Layer):
+    """Zeroes a share of its inputs in training; shape and parameters unchanged."""
+
     rate: float  # Keras has no default: Dropout() is refused
 
     def check_config(self) -> None:
@@ -583,6 +601,8 @@ def _activation_name(value: Any) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Activation(Layer):
+    """An activation function as a layer of its own; shape and parameters unchanged."""
+
     activation: str = "relu"
 
     def check_config(self) -> None:
@@ -591,6 +611,8 @@ class Activation(Layer):
 
 @dataclass(frozen=True, slots=True)
 class ReLU(Layer):
+    """Keras's ReLU layer with its clipping, leak and threshold; shape and parameters unchanged."""
+
     max_value: float | None = None
     negative_slope: float = 0.0
     threshold: float = 0.0
@@ -604,6 +626,8 @@ class ReLU(Layer):
 
 @dataclass(frozen=True, slots=True)
 class BatchNormalization(Layer):
+    """Per channel: gamma and beta (trained unless frozen), moving mean and variance (never trained)."""
+
     axis: int = -1
     center: bool = True
     scale: bool = True
@@ -648,6 +672,8 @@ class BatchNormalization(Layer):
 
 @dataclass(frozen=True, slots=True)
 class ZeroPadding(Layer):
+    """ZeroPadding1D/2D/3D: zeros around the spatial axes, no weights."""
+
     padding: tuple  # 1D: (left, right); 2D/3D: ((before, after), ...) per axis, as Keras writes it
 
     def pairs(self) -> tuple[tuple[int, int], ...]:

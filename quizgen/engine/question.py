@@ -23,6 +23,8 @@ NEAR_MISS = "near-miss"
 
 @dataclass(frozen=True, slots=True)
 class Target:
+    """What a part asks: a quantity of one layer (or of the whole stack), in a framework's convention."""
+
     layer: int | None
     quantity: str
     convention: str = "keras"
@@ -44,6 +46,8 @@ def misconception_ids(misconception: str, second: str | None = None) -> tuple[st
 
 @dataclass(frozen=True, slots=True)
 class Distractor:
+    """A wrong value and the mistake that gives it, with the feedback a student reads."""
+
     value: Value
     misconception: str  # a catalogue id, or "near-miss" for a plausible slip that matches no entry
     title: str
@@ -85,6 +89,8 @@ class Option:
 
 @dataclass(frozen=True, slots=True)
 class Part:
+    """One thing to answer: the answer, its distractors and the order the options are shown in."""
+
     target: Target
     answer: Value
     distractors: tuple[Distractor, ...]
@@ -110,6 +116,8 @@ class Part:
 
 @dataclass(frozen=True, slots=True)
 class Question:
+    """A whole question: its stack, its parts and the worked solution; what every renderer reads."""
+
     id: str
     kind: str
     difficulty: int

@@ -295,6 +295,8 @@ def _replaced(stack: Stack, index: int, layer: Layer) -> Stack | None:
 
 @dataclass(frozen=True)
 class Family:
+    """A family of stacks: how to build one, from which inputs, at which levels."""
+
     name: str
     build: Callable[[Picker, int, bool, Shape], Stack]
     inputs: Callable[[int], tuple[Shape, ...]]  # the input shapes it starts from, by difficulty

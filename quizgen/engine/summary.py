@@ -28,6 +28,8 @@ def layer_names(layers: tuple[Layer, ...], given: Sequence[str | None] = ()) -> 
 
 @dataclass(frozen=True)
 class SummaryRow:
+    """One row of a model summary, as Keras's model.summary() prints it."""
+
     name: str
     class_name: str
     output_shape: Shape
@@ -38,6 +40,8 @@ class SummaryRow:
 
 @dataclass(frozen=True)
 class Summary:
+    """A Keras-style model summary: a row per layer, and the totals."""
+
     input_shape: Shape
     rows: list[SummaryRow]
     total: int

@@ -17,6 +17,8 @@ MOODLE_TYPES = ("multichoice", "numerical", "auto")  # how Moodle asks a questio
 
 @dataclass(frozen=True, slots=True)
 class Format:
+    """One output format: its templates and what it draws, packs or typesets."""
+
     name: str
     extension: str  # of the file written, without the dot
     help: str

@@ -132,6 +132,8 @@ class Wrong:
 
 @dataclass(frozen=True, slots=True)
 class Choice:
+    """One lettered option of a multiple-choice part."""
+
     letter: str
     value: Value
     correct: bool
@@ -162,6 +164,8 @@ class Blank:
 
 @dataclass(frozen=True, slots=True)
 class PartView:
+    """A part as the templates show it: the layer asked about, the choices and blanks."""
+
     number: int  # position among the question's parts, from 1
     target: Target
     row: LayerRow | None  # the layer asked about; None for the whole stack
@@ -174,6 +178,8 @@ class PartView:
 
 @dataclass(frozen=True, slots=True)
 class SolutionLine:
+    """A worked step as the templates show it, tied to its layer's row (and code line)."""
+
     topic: str
     row: LayerRow | None
     formula: str
@@ -195,6 +201,8 @@ class SolutionLine:
 
 @dataclass(frozen=True, slots=True)
 class CodeLine:
+    """One line of a shown program."""
+
     number: int  # from 1
     text: str
     marked: bool  # a line of the asked-about layer
@@ -227,6 +235,8 @@ class Figure:
 
 @dataclass(frozen=True, slots=True)
 class QuestionView:
+    """A question as the templates show it: its rows, parts, solution, code and drawing."""
+
     q: Question
     number: int  # position in the set, from 1
     input_shape: Shape  # channels first in a PyTorch-style question
