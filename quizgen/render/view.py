@@ -301,9 +301,9 @@ def _blanks(answer: Value, wrongs: tuple[Wrong, ...], convention: str) -> tuple[
         by_value: dict[int, list[Wrong]] = {}
         # One mistake first: where one explains a wrong axis, a pair holding it explains nothing more there.
         for w in sorted(wrongs, key=lambda w: w.second is not None):
-            if len(w.value) == len(answer) and w.value[i] != right:  # a shape of another rank has no axis here
-                if w.second is None or w.value[i] not in by_value:
-                    by_value.setdefault(w.value[i], []).append(w)
+            # A shape of another rank has no axis here.
+            if len(w.value) == len(answer) and w.value[i] != right and (w.second is None or w.value[i] not in by_value):
+                by_value.setdefault(w.value[i], []).append(w)
         blanks.append(Blank(axis, right, tuple((v, tuple(ws)) for v, ws in by_value.items()), 0))
     return tuple(blanks)
 
