@@ -667,7 +667,7 @@ def _reverse(rng: Picker, difficulty: int, convention: str, field: str) -> Built
              and len(set(stack.layers[i].kernel_size)) == 1]
     if field == "kernel_size":  # as at level 1: on one input channel, C_in and most slips of solving for k drop out
         convs = [i for i in convs if stack.input_of(i)[-1] > 1] or convs
-    i = rng.choice(convs[1:] * 2 + convs[:1])  # a later conv 2 times in 3: the slips of C_in show there
+    i = rng.choice(convs[1:] * 2 + convs[:1])  # each later conv twice as often as the first: C_in's slips show there
     variants = _asked_variants(rng, stack.layers[i], stack.input_of(i)[-1], field)
     if field == "filters" and difficulty == 1:
         variants = [dataclasses.replace(v, kernel_size=(k,) * v.rank) for v in variants for k in LEVEL_1_KERNELS]
