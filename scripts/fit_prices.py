@@ -32,6 +32,10 @@ CHANCE = 0.25
 RATE = 2.5  # how far one round moves a price: × e^(RATE × (share − chance)); halved, on twice the count, at the end
 FINE = 3  # the last rounds
 LIMITS = (0.05, 40.0)
+# A reward moves by REWARD_STEP × rate × excess a round: it weighs against the prices of the strategies that
+# find the answer too often (up to about 10), so a step of the mean price's size would take many rounds.
+REWARD_STEP = 4
+RANKS = STRATEGIES[:4]  # the sorted ranks: each must hold the answer at least 15% of the time
 TABLE = Path(prices.__file__)
 
 
@@ -72,6 +76,17 @@ def main() -> None:
                 write(prices.FITTED)
 
 
+def step(price: float, excess: float, rate: float, rank: bool) -> float:
+    """A price after a round whose strategy was right `excess` more often than chance: moved by a factor, so
+    that it stays positive, except a sorted rank's near and below zero, moved by a step that can take it
+    below zero: a reward, so that the options put the answer at that rank more often (a rank the slips
+    seldom leave room for, such as reverse-kernel's largest)."""
+    moved = price * math.exp(rate * excess)
+    if rank and (price <= 0 or moved < LIMITS[0]):
+        return max(price + REWARD_STEP * rate * excess, -LIMITS[1])
+    return min(max(moved, LIMITS[0]), LIMITS[1])
+
+
 def fit(kind: str, difficulty: int, code: bool, styles: tuple[str, ...], rounds: int, count: int) -> None:
     shared = (kind, difficulty, code)
     key = shared + styles if styles != STYLES[code] else shared
@@ -87,9 +102,8 @@ def fit(kind: str, difficulty: int, code: bool, styles: tuple[str, ...], rounds:
               + " ".join(f"{got[s]:.0%}" for s in STRATEGIES[:4]) + f", worst {worst[1]:.0%} {worst[0]}",
               file=sys.stderr)
         rate = RATE / (1 + fine)
-        current = [min(max(p * math.exp(rate * (got[s] - CHANCE)), LIMITS[0]), LIMITS[1])
-                   for p, s in zip(current, STRATEGIES)]
-        scale = sum(current) / len(current)  # only the ratios matter: keep the mean at 1
+        current = [step(p, got[s] - CHANCE, rate, s in RANKS) for p, s in zip(current, STRATEGIES)]
+        scale = sum(map(abs, current)) / len(current)  # only the ratios matter: keep the mean size at 1
         current = [round(p / scale, 2) for p in current]
     prices.FITTED[key] = tuple(current)
 

@@ -245,10 +245,11 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
     # strategy is right then moves smoothly with its price, which is what lets the prices be fitted.
     weights = [price * rng.choice(SPREAD) for price in prices]
     sizes = [magnitude(c.distractor.value) for c in pool]
+    rewards = COST["cue"] * sum(w for w in weights if w < 0)  # a rank's reward (a price below zero) subtracts
     best, best_cost = (), math.inf
     for cost, chosen in fit[:WEIGHED]:
-        if cost >= best_cost:
-            continue  # the cue only adds: this set cannot win
+        if cost + rewards >= best_cost:
+            continue  # even with every reward this set cannot win
         options = [answer] + [pool[i].distractor.value for i in chosen] if shapes else None
         values = [magnitude(answer)] + [sizes[i] for i in chosen]
         hit = hits(values, 0, options)
