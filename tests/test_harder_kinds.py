@@ -145,13 +145,19 @@ def test_reverse_kinds_ask_what_real_models_use() -> None:
     """Kernels over real models' range, filter counts not only powers of two (issue 10 §1: with kernels of
     3, 5 or 7 and power-of-two filters, the answer was the only power of two, or had no option below it)."""
     kernels: dict[int, set[int]] = {1: set(), 2: set()}
+    ranks: dict[int, list[int]] = {1: [], 2: [], 3: []}
     for q in generate(6, 200, Options(("reverse-kernel",), (1, 2, 3))):
         i, k = q.parts[0].target.layer, q.parts[0].answer
         layer, channels = q.stack.layers[i], q.stack.input_of(i)[-1]
         kernels[layer.rank].add(k)
         assert k > 1 or channels > 3, (q.id, channels)  # a 1×1 on an image's channels only scales its pixels
-        if q.difficulty == 1:  # one friendly convolution on a colour image: C_in = 3 plays its part
-            assert len(q.stack.layers) == 1 and q.stack.input_shape[-1] == 3
+        if q.difficulty == 1:  # one friendly convolution, on a colour image or on embeddings: C_in plays its part
+            assert [type(layer) for layer in q.stack.layers].count(type(layer)) == 1, q.id
+            assert channels == 3 if layer.rank == 2 else channels > 3, (q.id, channels)
+        ranks[q.difficulty].append(layer.rank)
+    # Conv1D models too, at every level (Kim 2014): their slips of solving for k lie below it as often as
+    # above (√k, k − 1), where a Conv2D's are mostly above.
+    assert all(0.3 <= r.count(1) / len(r) <= 0.7 for r in ranks.values()), ranks
     assert kernels == {1: {2, 3, 4, 5, 6, 7, 8, 9}, 2: {1, 3, 5, 7, 9, 11}}
     filters = [q.parts[0].answer for q in generate(6, 200, Options(("reverse-filters",), (1, 2, 3)))]
     others = [f for f in filters if f & (f - 1)]

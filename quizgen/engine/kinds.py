@@ -60,7 +60,7 @@ from quizgen.engine.question import (
     Target,
     Value,
 )
-from quizgen.engine.sampling import INPUTS_2D, NO_CONSTRAINTS, Picker, redraw, sample
+from quizgen.engine.sampling import INPUTS_1D, INPUTS_2D, NO_CONSTRAINTS, Picker, redraw, sample
 from quizgen.engine.stack import Flow, Stack
 from quizgen.engine.summary import layer_names
 from quizgen.errors import LayerError
@@ -644,9 +644,13 @@ def _split_steps(stack: Stack, index: int, convention: str) -> tuple[list[Step],
 # it among the slips (which mostly give larger kernels), and make the answer the one small odd option.
 # A 1×1 kernel only on more channels than an image's: on one channel it merely scales the pixels.
 REVERSE_KERNELS = {1: (2, 3, 4, 5, 6, 7, 8, 9), 2: (1, 3, 3, 5, 5, 5, 7, 7, 7, 9, 9, 11, 11)}
-# Level 1 asks a single convolution on a colour image: C_in = 3 is what the slips of solving for k play on
-# (on a grayscale image C_in drops out, and with it most of them).
-COLOUR_INPUTS = tuple(shape for shape in INPUTS_2D if shape[-1] == 3)
+# Kernels are asked of image and of text models alike: a Conv2D's slips of solving for k mostly give a larger
+# kernel (k², k·√C_in, one filter's share), a Conv1D's as often a smaller one (√k, k − 1 from a bias per input
+# channel), so only the two together let the answer be the largest option as often as the others.
+KERNEL_FAMILIES = {1: ("single-conv", "text-1d"), 2: ("classifier-2d", "text-1d"), 3: ("classifier-2d", "text-1d")}
+# Level 1's one convolution sees more than one channel (a colour image, or embeddings): on one channel C_in
+# drops out, and with it most of the slips.
+LEVEL_1_KERNEL_INPUTS = tuple(shape for shape in INPUTS_2D + INPUTS_1D if shape[-1] > 1)
 # Filter counts besides the powers of two, near the drawn count: LeNet's 6, DenseNet's growth rate 12,
 # MobileNetV2's and EfficientNet's 24, 40, 80, 96, 112, 160, 192, 320, GoogLeNet's 48 and 192, AlexNet's 96
 # and 384; in text CNNs Kim's 100 feature maps and the Keras IMDB example's 250. Asked in part of the
@@ -661,9 +665,12 @@ LEVEL_1_KERNELS = (3, 3, 5, 7)
 
 
 def _reverse(rng: Picker, difficulty: int, convention: str, field: str) -> Built:
-    families = ("single-conv",) if difficulty == 1 else ("classifier-2d", "classifier-2d", "text-1d")
-    colour = COLOUR_INPUTS if difficulty == 1 and field == "kernel_size" else ()
-    family, stack = sample(rng, difficulty, families, inputs=colour)
+    if field == "kernel_size":
+        families, inputs = KERNEL_FAMILIES[difficulty], LEVEL_1_KERNEL_INPUTS if difficulty == 1 else ()
+    else:
+        families = ("single-conv",) if difficulty == 1 else ("classifier-2d", "classifier-2d", "text-1d")
+        inputs = ()
+    family, stack = sample(rng, difficulty, families, inputs=inputs)
     convs = [i for i in _indices(stack, Conv) if stack.layers[i].groups == 1
              and len(set(stack.layers[i].kernel_size)) == 1]
     if field == "kernel_size":  # as at level 1: on one input channel, C_in and most slips of solving for k drop out

@@ -5,8 +5,10 @@ smallest option, a Dense layer's real mistakes mostly undercount, and an answer 
 ranks tends to be the one nearest the mean. Questions that can choose must make up for those
 that cannot, and how much depends on the kind and level, so each strategy of
 `quizgen.audit.STRATEGIES` has a price there: the higher, the more seldom the chosen options let
-it find the answer. The prices are fitted by `scripts/fit_prices.py` (which rewrites the table
-below) over generated sets, and checked on other seeds by `tests/test_balance.py`.
+it find the answer. A sorted rank's price below zero is a reward, for a rank the real mistakes seldom
+leave room for (reverse-kernel's largest option). The prices are fitted by `scripts/fit_prices.py`
+(which rewrites the table below) over generated sets, and checked on other seeds by
+`tests/test_balance.py`.
 """
 
 from __future__ import annotations
@@ -80,12 +82,12 @@ FITTED: dict[tuple[str, int, bool] | tuple[str, int, bool, str], tuple[float, ..
     ('reverse-filters', 2, True): (6.34, 1.46, 0.77, 0.05, 0.12, 2.24, 0.05, 1.16, 0.06, 0.43, 0.06, 1.07, 1.07, 0.05, 0.05),
     ('reverse-filters', 3, False): (5.91, 1.71, 0.84, 0.1, 0.16, 2.38, 0.26, 0.76, 0.05, 0.24, 0.05, 1.23, 1.23, 0.05, 0.05),
     ('reverse-filters', 3, True): (5.51, 1.89, 0.86, 0.18, 0.12, 2.46, 0.24, 0.77, 0.06, 0.15, 0.06, 1.31, 1.31, 0.05, 0.05),
-    ('reverse-kernel', 1, False): (4.93, 3.9, 0.51, 0.05, 0.07, 3.87, 0.08, 0.05, 0.51, 0.05, 0.51, 0.2, 0.2, 0.05, 0.05),
-    ('reverse-kernel', 1, True): (4.95, 3.56, 0.56, 0.05, 0.06, 3.99, 0.1, 0.05, 0.56, 0.06, 0.56, 0.21, 0.21, 0.05, 0.05),
-    ('reverse-kernel', 2, False): (0.52, 0.11, 0.04, 0.04, 0.04, 13.68, 0.04, 0.04, 0.04, 0.22, 0.04, 0.04, 0.04, 0.04, 0.04),
-    ('reverse-kernel', 2, True): (0.53, 0.11, 0.04, 0.04, 0.04, 13.67, 0.04, 0.04, 0.04, 0.23, 0.04, 0.04, 0.04, 0.04, 0.04),
-    ('reverse-kernel', 3, False): (4.52, 1.57, 0.12, 0.05, 0.08, 6.27, 0.05, 0.26, 0.24, 0.6, 0.24, 0.46, 0.46, 0.05, 0.05),
-    ('reverse-kernel', 3, True): (4.15, 1.39, 0.13, 0.05, 0.05, 7.06, 0.05, 0.19, 0.23, 0.51, 0.23, 0.44, 0.44, 0.05, 0.05),
+    ('reverse-kernel', 1, False): (0.65, 0.21, 0.11, -3.65, 0.05, 9.03, 0.05, 0.58, 0.11, 0.27, 0.11, 0.05, 0.05, 0.05, 0.05),
+    ('reverse-kernel', 1, True): (0.93, 0.3, 0.05, -4.29, 0.05, 8.6, 0.05, 0.12, 0.16, 0.12, 0.16, 0.05, 0.05, 0.05, 0.05),
+    ('reverse-kernel', 2, False): (0.09, 0.09, 0.09, -2.44, 0.04, 11.88, 0.04, 0.04, 0.04, 0.04, 0.04, 0.04, 0.04, 0.04, 0.04),
+    ('reverse-kernel', 2, True): (0.07, 0.3, 0.35, -2.24, 0.04, 11.63, 0.04, 0.04, 0.04, 0.04, 0.04, 0.04, 0.04, 0.04, 0.04),
+    ('reverse-kernel', 3, False): (1.17, 0.5, 0.14, -4.72, 0.05, 7.14, 0.05, 0.57, 0.06, 0.3, 0.06, 0.08, 0.08, 0.05, 0.05),
+    ('reverse-kernel', 3, True): (1.32, 0.6, 0.2, -4.95, 0.05, 6.65, 0.05, 0.54, 0.06, 0.25, 0.06, 0.09, 0.09, 0.05, 0.05),
     ('spot-the-error', 1, False): (5.11, 0.94, 0.94, 5.25, 0.16, 0.18, 0.17, 0.05, 0.08, 0.09, 0.08, 0.92, 0.92, 0.08, 0.05),
     ('spot-the-error', 2, False): (5.11, 0.94, 0.94, 5.25, 0.16, 0.18, 0.17, 0.05, 0.08, 0.09, 0.08, 0.92, 0.92, 0.08, 0.05),
     ('spot-the-error', 3, False): (5.57, 0.96, 0.93, 5.01, 0.1, 0.13, 0.11, 0.05, 0.06, 0.09, 0.06, 0.92, 0.92, 0.05, 0.05),

@@ -358,7 +358,8 @@ def sample(rng: Picker, difficulty: int, families: Sequence[str], flatten: bool 
     """A random stack from one of `families` that fits `difficulty` and the picker's constraints.
 
     `flatten=True` asks for a Flatten → Dense head, False for no Flatten, None for either. `inputs`: the
-    input shapes a kind asks for instead of the family's, where the constraints allow any of them.
+    input shapes a kind asks for instead of the family's (those of as many axes as the family's first
+    input: images for an image family, sequences for a 1D one), where the constraints allow any of them.
     Raises QuizgenError when the constraints leave no family to draw from.
     """
     limits: Constraints = getattr(rng, "constraints", NO_CONSTRAINTS)
@@ -371,7 +372,8 @@ def sample(rng: Picker, difficulty: int, families: Sequence[str], flatten: bool 
     family = rng.choice(fits)
     use_flatten = family.can_flatten and (flatten if flatten is not None else
                                           (not family.can_pool_globally or rng.choice((True, True, False))))
-    wanted = [shape for shape in inputs if limits.inputs is None or shape in limits.inputs]
+    axes = len(family.inputs(difficulty)[0])
+    wanted = [shape for shape in inputs if len(shape) == axes and (limits.inputs is None or shape in limits.inputs)]
     stack = family.build(rng, difficulty, use_flatten, rng.choice(wanted or limits.inputs_of(family, difficulty)))
     if limits.bias is not None:  # a bias changes no shape, so it can be set after the fact
         stack = Stack(stack.input_shape, tuple(dataclasses.replace(layer, use_bias=limits.bias)
