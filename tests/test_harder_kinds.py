@@ -113,6 +113,20 @@ def test_memory_matches_torch_element_sizes() -> None:
         assert isinstance(q.parts[0].answer, int if t.unit == "bytes" else float)
 
 
+def test_a_one_layer_memory_solution_has_no_sum_and_speaks_of_one_byte() -> None:
+    """Level 1 asks one convolution's memory: its count is the model's, so "sum over all layers = 1,600" was a
+    step with nothing to sum; int8 read "params × 1 bytes"."""
+    seen = set()
+    for q in generate(3, 40, Options(("memory-footprint",), (1,))):
+        topics = [s.topic for s in q.solution]
+        assert topics == ["params", "memory"], (q.id, topics)
+        dtype = q.parts[0].target.dtype
+        seen.add(dtype)
+        assert q.solution[-1].formula.startswith({"float32": "params × 4 bytes", "float16": "params × 2 bytes",
+                                                  "int8": "params × 1 byte ("}[dtype]), q.solution[-1].formula
+    assert seen == {"float32", "float16", "int8"}
+
+
 def test_most_params_names_the_largest_layer_torch_measures() -> None:
     for q in questions("most-params"):
         counts = [r.trainable + r.non_trainable for r in torch_reference.reference(q.stack.to_json())]

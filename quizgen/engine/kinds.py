@@ -560,10 +560,13 @@ def memory_footprint(rng: Picker, difficulty: int, convention: str) -> Built:
     size = total * BYTES_PER_PARAM[dtype]
     unit = "bytes" if size < 10 * 1024 else "KiB" if size < 10 * 1024 * 1024 else "MiB"
     target = Target(None, "memory_bytes", convention, dtype=dtype, unit=unit)
-    steps = [s for i, layer in enumerate(stack.layers) if layer.has_weights for s in param_steps(stack, i, convention)]
-    steps.append(total_step(stack, "params", convention))
+    weighted = [i for i, layer in enumerate(stack.layers) if layer.has_weights]
+    steps = [s for i in weighted for s in param_steps(stack, i, convention)]
+    if len(weighted) > 1:  # one layer's count is the model's: no sum to show
+        steps.append(total_step(stack, "params", convention))
     value = read(stack.flow, stack, target)
-    steps.append(Step("memory", None, f"params × {BYTES_PER_PARAM[dtype]} bytes ({dtype})"
+    per = BYTES_PER_PARAM[dtype]
+    steps.append(Step("memory", None, f"params × {per} byte{'s' if per > 1 else ''} ({dtype})"
                       + ("" if unit == "bytes" else f" ÷ {UNIT_BYTES[unit]:,} bytes per {unit}"),
                       f"{total:,} × {BYTES_PER_PARAM[dtype]}" + ("" if unit == "bytes" else f" ÷ {UNIT_BYTES[unit]:,}"),
                       value))

@@ -1140,7 +1140,7 @@ CATALOGUE: tuple[Misconception, ...] = (
         source="reasoned: in- and out-channels swapped, as in the mirror of #4"),
     Misconception(
         "kernel-not-squared", "Did not square the kernel",
-        "A {nD} kernel of size 3 is a {3×3} window: {k×k}×C_in weights per filter, not k×C_in.",
+        "A {nD} kernel of size k is a {k×k} window (a 3 is {3×3}): {k×k}×C_in weights per filter, not k×C_in.",
         (Conv,), params=_kernel_not_squared,
         source="reasoned: the mirror of #3, a 2D kernel read as a 1D one"),
     Misconception(
