@@ -63,7 +63,7 @@ DEFAULT_FORMATS = [f for f in FORMATS if f != "pdf"]  # typesetting 10,000 quest
 GENERATE_ONLY = """
 import sys
 from quizgen.engine.generate import Options, iter_questions
-from quizgen.engine.kinds import CORE_KINDS
+from quizgen.engine.kind_names import CORE_KINDS
 for _ in iter_questions(7, {count}, Options(CORE_KINDS, (1, 2, 3), diagram={diagram})):
     pass
 """

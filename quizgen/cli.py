@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from quizgen import __version__
+from quizgen.engine.kind_names import CORE_KINDS, SUMMARIES
 from quizgen.errors import QuizgenError, check_text
 
 if TYPE_CHECKING:
@@ -23,24 +24,13 @@ if TYPE_CHECKING:
 
 EXIT_USAGE = 2
 
-KIND_HELP = """question kinds (stable ids):
-  conv-params          parameters of one convolution layer (the classic exercise)
-  layer-params         parameters of any one layer of a stack
-  total-params         parameters of a whole stack (total, trainable or non-trainable)
-  output-shape         output shape of one layer
-  flatten-size         length of the vector a Flatten layer produces
-  dense-after-flatten  parameters of the first Dense layer after Flatten
-  summary-table        every Param # of a model summary, and the total
-one level up (chosen by name, not in the default mix):
-  reverse-filters      the number of filters, given a convolution's parameter count
-  reverse-kernel       the kernel size, given a convolution's parameter count
-  memory-footprint     parameter memory in bytes, KiB or MiB (float32, float16, int8)
-  macs                 multiply-accumulate operations of one layer for one input
-  receptive-field      receptive field of a unit after convolutions and pools
-  spot-the-error       the first wrong step of a worked summary table
-  most-params          which layer has the most parameters
-  trainable-split      trainable and non-trainable parameters (BatchNorm, frozen layers)
+def _kind_lines(names: Iterable[str]) -> str:
+    return "".join(f"  {name:<20} {SUMMARIES[name]}\n" for name in names)
 
+
+KIND_HELP = ("question kinds (stable ids):\n" + _kind_lines(CORE_KINDS)
+             + "one level up (chosen by name, not in the default mix):\n"
+             + _kind_lines(name for name in SUMMARIES if name not in CORE_KINDS) + """
 difficulty levels:
   1  one layer on a small input, friendly numbers (e.g. 32 3x3 filters on a 28x28x1 image);
      questions about a whole model or a Flatten add a pool, a Flatten and one Dense output
@@ -55,7 +45,7 @@ examples:
   quizgen generate --kind conv-params --difficulty 1 --count 5 -o -
   quizgen generate --question-seed 4242 -o -     (rebuild one question from its seed)
   quizgen generate --seed 7 -n 100000 --jobs auto -o output/bank.json   (one process per CPU, same bytes)
-"""
+""")
 
 EXAM_HELP = """examples:
   quizgen exam --init                                   (writes a commented exam.toml to start from)
@@ -406,7 +396,6 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 def _all_kinds() -> list[str]:
     """The default mix; the one-level-up kinds are chosen by name with --kind."""
-    from quizgen.engine.kinds import CORE_KINDS
     return list(CORE_KINDS)
 
 
@@ -444,9 +433,8 @@ def cmd_summary(args: argparse.Namespace) -> None:
 
 
 def cmd_kinds(args: argparse.Namespace) -> None:
-    from quizgen.engine.kinds import KINDS
-    for kind in KINDS.values():
-        print(f"{kind.id:<22}{kind.summary}")
+    for name, summary in SUMMARIES.items():
+        print(f"{name:<22}{summary}")
 
 
 def cmd_misconceptions(args: argparse.Namespace) -> None:

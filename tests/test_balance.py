@@ -16,7 +16,7 @@ import pytest
 
 from quizgen.audit import audit
 from quizgen.engine.generate import Options, generate
-from quizgen.engine.kinds import CORE_KINDS
+from quizgen.engine.kind_names import CORE_KINDS
 from quizgen.engine.question import Question
 
 # Every kind whose options are numbers or shapes (most-params names layers: no ranks to judge).

@@ -6,7 +6,8 @@ from __future__ import annotations
 import collections
 
 from quizgen.engine.generate import Options, generate
-from quizgen.engine.kinds import CORE_KINDS, KINDS
+from quizgen.engine.kind_names import CORE_KINDS
+from quizgen.engine.kinds import KINDS
 from quizgen.engine.misconceptions import CATALOGUE
 from quizgen.engine.question import NEAR_MISS, Question
 

@@ -133,3 +133,16 @@ def test_help_does_not_import_the_heavy_libraries() -> None:
     code = ("import sys; from quizgen.cli import build_parser; build_parser(); "
             "print(sorted(m for m in ('jinja2', 'faker', 'markdown', 'torch') if m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"
+
+
+def test_kinds_lists_every_kind_without_loading_the_engine() -> None:
+    """`quizgen kinds` and the help read kind_names alone: importing the engine's layers, misconceptions and
+    kinds took about half the command's start-up."""
+    from quizgen.engine.kinds import KINDS
+    code = ("import sys, runpy; sys.argv = ['quizgen', 'kinds']\n"
+            "try:\n    runpy.run_module('quizgen', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('quizgen.engine.')))")
+    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True).stdout.splitlines()
+    assert out[-1] == "['quizgen.engine.kind_names']"
+    assert [line.split()[0] for line in out[:-1]] == list(KINDS)
+    assert [line.split(None, 1)[1] for line in out[:-1]] == [kind.summary for kind in KINDS.values()]

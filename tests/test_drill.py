@@ -27,7 +27,8 @@ from quizgen.drill.session import (
     pick_question,
 )
 from quizgen.engine.generate import Options, generate, one_question
-from quizgen.engine.kinds import CORE_KINDS, KINDS
+from quizgen.engine.kind_names import CORE_KINDS
+from quizgen.engine.kinds import KINDS
 from quizgen.engine.misconceptions import CATALOGUE
 from quizgen.engine.question import Question, Value
 from quizgen.engine.summary import layer_names

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from quizgen.engine.generate import Options, iter_questions, question_json
-from quizgen.engine.kinds import CORE_KINDS
+from quizgen.engine.kind_names import CORE_KINDS
 from quizgen.parallel import Workers, parse_jobs
 
 ROOT = Path(__file__).parent.parent

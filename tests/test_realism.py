@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from quizgen.engine.generate import Options, generate
-from quizgen.engine.kinds import CONV_LIKE, CORE_KINDS, KINDS
+from quizgen.engine.kind_names import CORE_KINDS
+from quizgen.engine.kinds import CONV_LIKE, KINDS
 from quizgen.engine.layers import Conv, DepthwiseConv, SeparableConv
 from quizgen.exam.blueprint import load_blueprint
 from quizgen.exam.plan import plan_exam

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quizgen.engine.generate import Options, generate
-from quizgen.engine.kinds import CORE_KINDS
+from quizgen.engine.kind_names import CORE_KINDS
 from quizgen.engine.layers import LAYER_KINDS
 from quizgen.engine.sampling import FAMILIES, sample
 from quizgen.engine.stack import Stack

@@ -26,7 +26,8 @@ import jinja2
 from quizgen.drill.answers import Command, Unreadable, parse_answer
 from quizgen.drill.progress import KindTally, Progress, ProgressStore
 from quizgen.engine.generate import Options, derive_seed, first_seed
-from quizgen.engine.kinds import CORE_KINDS, KINDS, make_question, param_steps
+from quizgen.engine.kind_names import CORE_KINDS
+from quizgen.engine.kinds import KINDS, make_question, param_steps
 from quizgen.engine.layers import Layer, Shape, Step
 from quizgen.engine.misconceptions import CATALOGUE, Misconception
 from quizgen.engine.question import Distractor, Option, Part, Question, Value

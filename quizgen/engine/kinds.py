@@ -17,6 +17,7 @@ from typing import Any
 
 from quizgen.audit import FAR, hits, magnitude, times_off  # the statistics a set is judged by
 from quizgen.engine.frameworks import has_module, torch_shape_steps
+from quizgen.engine.kind_names import SUMMARIES
 from quizgen.engine.layers import (
     BatchNormalization,
     Conv,
@@ -799,29 +800,14 @@ class Kind:
     difficulties: tuple[int, ...] = (1, 2, 3)
 
 
-KINDS: dict[str, Kind] = {k.id: k for k in (
-    Kind("conv-params", "parameters of one convolution layer (the seeds' exercise)", conv_params),
-    Kind("layer-params", "parameters of any one layer of a stack", layer_params),
-    Kind("total-params", "parameters of a whole stack (total, trainable or non-trainable)", total_params),
-    Kind("output-shape", "output shape of one layer", output_shape),
-    Kind("flatten-size", "length of the vector a Flatten layer produces", flatten_size),
-    Kind("dense-after-flatten", "parameters of the first Dense layer after Flatten", dense_after_flatten),
-    Kind("summary-table", "every Param # of a model summary, and the total", summary_table),
-    Kind("reverse-filters", "the number of filters, given a convolution's parameter count", reverse_filters),
-    Kind("reverse-kernel", "the kernel size, given a convolution's parameter count", reverse_kernel),
-    Kind("memory-footprint", "parameter memory in bytes, KiB or MiB for float32, float16 or int8",
-         memory_footprint),
-    Kind("macs", "multiply–accumulate operations of one layer for one input", macs),
-    Kind("receptive-field", "receptive field of a unit after a stack of convolutions and pools",
-         receptive_field_kind),
-    Kind("spot-the-error", "the first wrong step of a worked summary table", spot_the_error),
-    Kind("most-params", "which layer has the most parameters", most_params),
-    Kind("trainable-split", "trainable and non-trainable parameters with BatchNorm and frozen layers",
-         trainable_split),
-)}
-# The default mix; the kinds after these ask one level up and are chosen by name.
-CORE_KINDS = ("conv-params", "layer-params", "total-params", "output-shape", "flatten-size",
-              "dense-after-flatten", "summary-table")
+BUILDERS: dict[str, Callable[[Picker, int, str], Built]] = {
+    "conv-params": conv_params, "layer-params": layer_params, "total-params": total_params,
+    "output-shape": output_shape, "flatten-size": flatten_size, "dense-after-flatten": dense_after_flatten,
+    "summary-table": summary_table, "reverse-filters": reverse_filters, "reverse-kernel": reverse_kernel,
+    "memory-footprint": memory_footprint, "macs": macs, "receptive-field": receptive_field_kind,
+    "spot-the-error": spot_the_error, "most-params": most_params, "trainable-split": trainable_split,
+}
+KINDS: dict[str, Kind] = {name: Kind(name, summary, BUILDERS[name]) for name, summary in SUMMARIES.items()}
 
 
 def pick_kind(picker: Picker, kinds: Sequence[str]) -> Kind:
