@@ -65,7 +65,12 @@ def magnitude(value: Any) -> float:
 
 def hits(values: Sequence[float], answer: int, shapes: Sequence[Sequence[int]] | None = None) -> dict[str, float]:
     """How often each strategy picks the answer (values[answer]) among the options `values`
-    (for shapes: their magnitudes, with the shapes themselves in `shapes`).
+    (for shapes: their magnitudes, with the shapes themselves in `shapes`)."""
+    return dict(zip(STRATEGIES, shares(values, answer, shapes)))
+
+
+def shares(values: Sequence[float], answer: int, shapes: Sequence[Sequence[int]] | None = None) -> tuple[float, ...]:
+    """`hits` as a tuple in the order of STRATEGIES.
 
     Called for every candidate set of options while a question is made (tens of times per question),
     so written for speed: one pass over the options scores them for every strategy. Each sum adds the
@@ -85,18 +90,21 @@ def hits(values: Sequence[float], answer: int, shapes: Sequence[Sequence[int]] |
         log_spread.append(sum(log_apart))
         del log_apart[i]
         isolation.append(min(log_apart))  # the distance by ratio to the nearest other option
-    shares = (float(position == 0), float(position == 1), float(position == n - 2), float(position == n - 1),
-              *_closest_pair(values, order, position), *_closest_pair(logs, order, position),
-              _share(to_mean, answer), _share(to_log_mean, answer), _share(to_middle, answer),
-              _share(spread, answer), _share(log_spread, answer), _share(isolation, answer, max),
-              _convergence(shapes, answer) if shapes is not None else 0.0)
-    return dict(zip(STRATEGIES, shares))
+    return (float(position == 0), float(position == 1), float(position == n - 2), float(position == n - 1),
+            *_closest_pair(values, order, position), *_closest_pair(logs, order, position),
+            _share(to_mean, answer), _share(to_log_mean, answer), _share(to_middle, answer),
+            _share(spread, answer), _share(log_spread, answer), _share(isolation, answer, max),
+            _convergence(shapes, answer) if shapes is not None else 0.0)
 
 
 def _convergence(shapes: Sequence[Sequence[int]], answer: int) -> float:
-    """The "convergence" cue: the option whose axes most often equal the same axis of another option."""
-    return _share([sum(len(a) == len(b) and sum(x == y for x, y in zip(a, b)) for j, b in enumerate(shapes) if j != i)
-                   for i, a in enumerate(shapes)], answer, max)
+    """The "convergence" cue: the option whose axes most often equal the same axis of another option
+    (of its rank). Counted axis by axis among the options of each rank; an option's own axes are taken off."""
+    ranks: dict[int, list[Sequence[int]]] = {}
+    for shape in shapes:
+        ranks.setdefault(len(shape), []).append(shape)
+    axes = {rank: list(zip(*group)) for rank, group in ranks.items()}
+    return _share([sum([axis.count(n) for axis, n in zip(axes[len(a)], a)]) - len(a) for a in shapes], answer, max)
 
 
 @dataclass

@@ -11,11 +11,12 @@ import dataclasses
 import functools
 import itertools
 import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quizgen.audit import FAR, hits, magnitude, times_off  # the statistics a set is judged by
+from quizgen.audit import FAR, magnitude, shares, times_off  # the statistics a set is judged by
 from quizgen.engine.frameworks import has_module, torch_shape_steps
 from quizgen.engine.layers import (
     BatchNormalization,
@@ -251,11 +252,11 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
             continue  # the cue only adds: this set cannot win
         options = [answer] + [pool[i].distractor.value for i in chosen] if shapes else None
         values = [magnitude(answer)] + [sizes[i] for i in chosen]
-        hit = hits(values, 0, options)
+        hit = shares(values, 0, options)
         if values[0] in values[1:]:  # a shape of the answer's size: the shuffled options sort either first
-            last = hits(values[1:] + values[:1], n, options and options[1:] + options[:1])
-            hit = {s: (h + last[s]) / 2 for s, h in hit.items()}
-        cost += COST["cue"] * sum(w * h for w, h in zip(weights, hit.values()))
+            last = shares(values[1:] + values[:1], n, options and options[1:] + options[:1])
+            hit = tuple((h + g) / 2 for h, g in zip(hit, last))
+        cost += COST["cue"] * sum(map(operator.mul, weights, hit))
         if cost < best_cost:
             best, best_cost = chosen, cost
     return [pool[i] for i in best]
