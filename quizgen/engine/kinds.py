@@ -519,9 +519,14 @@ def summary_table(rng: Picker, difficulty: int, convention: str) -> Built:
     family, stack = sample(rng, difficulty, STACK_FAMILIES[difficulty])
     targets = [Target(i, "params", convention) for i in range(len(stack.layers))] + [Target(None, "params", convention)]
     steps: list[Step] = []
+    shown: list[Step] = []  # below level 3, each row repeats the last shape step so far: `shape_steps(stack, i)[-1:]`
     for i in range(len(stack.layers)):
-        steps.extend(shape_steps(stack, i, convention)[-1:] if difficulty < 3
-                     else layer_shape_steps(stack, i, convention))
+        if difficulty == 3:
+            steps.extend(layer_shape_steps(stack, i, convention))
+        else:
+            if stack.layers[i].class_name not in SHAPE_KEEPING:
+                shown = layer_shape_steps(stack, i, convention)[-1:] or shown
+            steps.extend(shown)
         if stack.layers[i].has_weights:
             steps.extend(param_steps(stack, i, convention))
     steps.append(total_step(stack, "params", convention))
