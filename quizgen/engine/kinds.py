@@ -87,9 +87,9 @@ def _valid(value: Value | None, answer: Value) -> bool:
 
 
 @functools.cache
-def touching(layer_class: type[Layer]) -> frozenset[str]:
-    """Ids of the misconceptions that can bend a layer of this class."""
-    return frozenset(m.id for m in CATALOGUE if issubclass(layer_class, m.layers))
+def touching(layer_class: type[Layer]) -> tuple[Misconception, ...]:
+    """The misconceptions that can bend a layer of this class."""
+    return tuple(m for m in CATALOGUE if issubclass(layer_class, m.layers))
 
 
 VALUE_RULES = tuple(m for m in CATALOGUE if m.value)
@@ -112,13 +112,16 @@ class Analysis:
         self.stack, self.seen, self.prices = stack, seen, prices
         layers = [t.layer for t in targets]
         upto = None if None in layers else max(layers)  # later layers cannot change the answers
-        prefix = stack.layers[:None if upto is None else upto + 1]
-        touched = set().union(*(touching(type(layer)) for layer in prefix))
+        # Where each mistake applies (by id), found once: its replay, its pairs' and its candidates' tests read it.
+        self.where: dict[str, list[int]] = {}
+        for i, layer in enumerate(stack.layers[:None if upto is None else upto + 1]):
+            for m in touching(type(layer)):
+                if m.applies(layer, seen):
+                    self.where.setdefault(m.id, []).append(i)
         self.convention = targets[0].convention if targets else "keras"
         self.replays: list[tuple[Misconception, list[Flow]]] = [
-            (m, replay(m, stack, upto, seen)) for m in CATALOGUE
-            if m.id in touched and m.visible(seen) and any(m.applies(layer, seen) for layer in prefix)
-            and not (m.keras_only and self.convention == "pytorch")]
+            (m, replay(m, stack, upto, seen, where=self.where[m.id])) for m in CATALOGUE
+            if m.id in self.where and m.visible(seen) and not (m.keras_only and self.convention == "pytorch")]
 
     def answer(self, target: Target) -> Value:
         value = read(self.stack.flow, self.stack, target)
@@ -170,7 +173,8 @@ class Analysis:
         alone = {m: read(rows, self.stack, target) for m, rows in self.replays
                  if m.shape is not None and m.params is None}
         bending = [m for m, value in alone.items() if _valid(value, answer) and value != answer]
-        values = [(a, b, read(replay_pair(a, b, self.stack, target.layer, self.seen), self.stack, target))
+        values = [(a, b, read(replay_pair(a, b, self.stack, target.layer, self.seen,
+                                          (self.where[a.id], self.where[b.id])), self.stack, target))
                   for a, b in itertools.combinations(bending, 2)]
         values += [(m, r, r.value(self.stack, target, alone[m])) for r in VALUE_RULES if r.rearranges
                    and target.quantity in r.bends and not (r.keras_only and target.convention == "pytorch")
