@@ -11,7 +11,6 @@ import dataclasses
 import functools
 import itertools
 import math
-import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -240,8 +239,9 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
     # What each candidate adds to a set's cost, and the first-rule's cost of a set without an own-configuration one.
     own = [COST["filler"] * c.filler + COST["far"] * (not c.near) + COST["combined"] * c.combined
            + COST["signature-far"] * far_off(c.distractor.value, answer) - c.first for c in pool]
-    missing = COST["no-first"] if any(c.first for c in pool) else 0
-    scored = [(sum(own[i] for i in chosen) + missing * (not any(pool[i].first for i in chosen)), chosen)
+    firsts = [c.first for c in pool]
+    missing = COST["no-first"] if any(firsts) else 0
+    scored = [(sum(map(own.__getitem__, chosen)) + missing * (not any(map(firsts.__getitem__, chosen))), chosen)
               for chosen in itertools.combinations(range(len(pool)), n)]
     least = min(cost for cost, _ in scored)
     fit = [(cost, chosen) for cost, chosen in scored if cost < least + COST["slack"]]
@@ -259,10 +259,16 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
         hit = shares(values, 0, options)
         if values[0] in values[1:]:  # a shape of the answer's size: the shuffled options sort either first
             last = shares(values[1:] + values[:1], n, options and options[1:] + options[:1])
-            hit = tuple((h + g) / 2 for h, g in zip(hit, last))
-        cost += COST["cue"] * sum(map(operator.mul, weights, hit))
-        if cost < best_cost:
-            best, best_cost = chosen, cost
+            hit = ((h + g) / 2 for h, g in zip(hit, last))
+        # The weighted hits, added in the strategies' order. Each term is ≥ 0, so a partial sum that already
+        # reaches the best cost proves the set loses: its remaining (costlier) shares are never computed.
+        cue = 0
+        for weight, share in zip(weights, hit):
+            cue += weight * share
+            if cost + COST["cue"] * cue >= best_cost:
+                break
+        else:
+            best, best_cost = chosen, cost + COST["cue"] * cue
     return [pool[i] for i in best]
 
 
