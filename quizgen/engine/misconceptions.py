@@ -215,6 +215,14 @@ def _replay(ms: tuple[Misconception, ...], stack: Stack, upto: int | None, seen:
             rows.append(stack.flow[i])
             cur, prev = stack.shapes[i + 1], layer
             continue
+        if not applying:  # past the first wrong shape, no mistake here: the layer computed right from it
+            try:
+                out = layer.output_shape(i, cur)
+            except LayerError:
+                break
+            rows.append(Flow(cur, out, layer.params(cur)))
+            cur, prev = out, layer
+            continue
         try:
             out = layer.output_shape(i, cur) if diverged else stack.shapes[i + 1]
             wrongs = [w for m in applying if m.shape and not seen.shapes
