@@ -241,8 +241,10 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
            + COST["signature-far"] * far_off(c.distractor.value, answer) - c.first for c in pool]
     firsts = [c.first for c in pool]
     missing = COST["no-first"] if any(firsts) else 0
-    scored = [(sum(map(own.__getitem__, chosen)) + missing * (not any(map(firsts.__getitem__, chosen))), chosen)
-              for chosen in itertools.combinations(range(len(pool)), n)]
+    # Every set's cost: the sets of costs, of first-flags and of indices come in the same order.
+    scored = [(cost + missing * (not first), chosen) for cost, first, chosen in zip(
+        map(sum, itertools.combinations(own, n)), map(any, itertools.combinations(firsts, n)),
+        itertools.combinations(range(len(pool)), n))]
     least = min(cost for cost, _ in scored)
     fit = [(cost, chosen) for cost, chosen in scored if cost < least + COST["slack"]]
     rng.shuffle(fit)
