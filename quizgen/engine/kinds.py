@@ -207,7 +207,7 @@ def far_off(value: Value, answer: Value) -> bool:
     return times_off(value, answer) >= FAR
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(slots=True, eq=False)  # not frozen: about 20 are made per question, and frozen ones cost 8× to make
 class Candidate:
     distractor: Distractor
     first: bool  # about the asked layer's own configuration: shown first
