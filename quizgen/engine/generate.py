@@ -67,7 +67,7 @@ class Options:
         drawing is the render stage's work, imported only when a question needs it, so the engine
         itself never loads templates."""
         if self.style not in FRAMEWORKS and not self.diagram:
-            return dataclasses.replace(question, style=self.style)
+            return question if question.style == self.style else dataclasses.replace(question, style=self.style)
         from quizgen.render.present import show
 
         return show(question, self.style, self.diagram, self.templates)

@@ -882,11 +882,10 @@ def seen_in(built: Built, style: str = "table", diagram: bool = False) -> Seen:
 def assemble(picker: Picker, seed: int, kind: Kind, difficulty: int, built: Built, qid: str = "",
              style: str = "table", diagram: bool = False) -> Question:
     """Answers, distractors and option order for a chosen stack and targets, shown in `style`."""
-    if not built.parts:
+    parts = built.parts
+    if not parts:
         seen = seen_in(built, style, diagram)
         analysis = Analysis(built.stack, built.targets, seen, prices_for(kind.id, difficulty, seen.code, seen.style))
-        built = dataclasses.replace(built, parts=tuple(analysis.part(t, picker, built.multiple_choice)
-                                                       for t in built.targets))
-    parts = built.parts
+        parts = tuple(analysis.part(t, picker, built.multiple_choice) for t in built.targets)
     return Question(qid, kind.id, difficulty, seed, built.family, built.stack, parts, tuple(built.solution),
                     built.show_shapes, built.multiple_choice, built.extra)
