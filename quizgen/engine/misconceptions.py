@@ -10,6 +10,7 @@ wrong-answer feedback. A new misconception is one `Misconception(...)` below.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -135,6 +136,7 @@ class Misconception:
         text = self.pytorch if convention == "pytorch" and self.pytorch else self.explanation
         return text.format_map(RANK_WORDS[rank]) if "{" in text else text
 
+    @functools.lru_cache(maxsize=1024)  # asked for every wrong value of every question; a few hundred distinct
     def feedback_for(self, convention: str = "keras", rank: int = 2) -> str:
         return f"{self.title}. {self.explain(convention, rank)}"
 
