@@ -13,7 +13,7 @@ import itertools
 import json
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,38 +65,44 @@ def magnitude(value: Any) -> float:
 
 def hits(values: Sequence[float], answer: int, shapes: Sequence[Sequence[int]] | None = None) -> dict[str, float]:
     """How often each strategy picks the answer (values[answer]) among the options `values`
-    (for shapes: their magnitudes, with the shapes themselves in `shapes`).
+    (for shapes: their magnitudes, with the shapes themselves in `shapes`)."""
+    return dict(zip(STRATEGIES, shares(values, answer, shapes)))
+
+
+def shares(values: Sequence[float], answer: int, shapes: Sequence[Sequence[int]] | None = None) -> Iterator[float]:
+    """`hits`' shares in the order of STRATEGIES, each computed when it is asked for.
 
     Called for every candidate set of options while a question is made (tens of times per question),
-    so written for speed: one pass over the options scores them for every strategy. Each sum adds the
+    so written for speed: the cheap shares come first (the ranks, the closest pairs), those that compare
+    every pair of options last, and `choose_shown` stops asking once a set cannot win. Each sum adds the
     same numbers in the same order as the plain definition, so the shares are the same to the bit."""
     n = len(values)
     order = sorted(range(n), key=values.__getitem__)
-    logs = [math.log(v) if v > 0 else -20.0 for v in values]
     position = order.index(answer)
+    yield from (float(position == 0), float(position == 1), float(position == n - 2), float(position == n - 1))
+    yield from _closest_pair(values, order, position)
+    logs = [math.log(v) if v > 0 else -20.0 for v in values]
+    yield from _closest_pair(logs, order, position)
     mean, log_mean, middle = sum(values) / n, sum(logs) / n, (values[order[0]] + values[order[-1]]) / 2
-    to_mean, to_log_mean, to_middle, spread, log_spread, isolation = [], [], [], [], [], []
-    for i, (v, x) in enumerate(zip(values, logs)):
-        to_mean.append(abs(v - mean))
-        to_log_mean.append(abs(x - log_mean))
-        to_middle.append(abs(v - middle))
-        spread.append(sum([abs(v - w) for w in values]))  # the least total distance: the median
-        log_apart = [abs(x - y) for y in logs]
-        log_spread.append(sum(log_apart))
-        del log_apart[i]
-        isolation.append(min(log_apart))  # the distance by ratio to the nearest other option
-    shares = (float(position == 0), float(position == 1), float(position == n - 2), float(position == n - 1),
-              *_closest_pair(values, order, position), *_closest_pair(logs, order, position),
-              _share(to_mean, answer), _share(to_log_mean, answer), _share(to_middle, answer),
-              _share(spread, answer), _share(log_spread, answer), _share(isolation, answer, max),
-              _convergence(shapes, answer) if shapes is not None else 0.0)
-    return dict(zip(STRATEGIES, shares))
+    yield _share([abs(v - mean) for v in values], answer)
+    yield _share([abs(x - log_mean) for x in logs], answer)
+    yield _share([abs(v - middle) for v in values], answer)
+    yield _share([sum([abs(v - w) for w in values]) for v in values], answer)  # the least total distance: the median
+    log_apart = [[abs(x - y) for y in logs] for x in logs]
+    yield _share([sum(row) for row in log_apart], answer)
+    # the distance by ratio to the nearest other option
+    yield _share([min(row[:i] + row[i + 1:]) for i, row in enumerate(log_apart)], answer, max)
+    yield _convergence(shapes, answer) if shapes is not None else 0.0
 
 
 def _convergence(shapes: Sequence[Sequence[int]], answer: int) -> float:
-    """The "convergence" cue: the option whose axes most often equal the same axis of another option."""
-    return _share([sum(len(a) == len(b) and sum(x == y for x, y in zip(a, b)) for j, b in enumerate(shapes) if j != i)
-                   for i, a in enumerate(shapes)], answer, max)
+    """The "convergence" cue: the option whose axes most often equal the same axis of another option
+    (of its rank). Counted axis by axis among the options of each rank; an option's own axes are taken off."""
+    ranks: dict[int, list[Sequence[int]]] = {}
+    for shape in shapes:
+        ranks.setdefault(len(shape), []).append(shape)
+    axes = {rank: list(zip(*group)) for rank, group in ranks.items()}
+    return _share([sum([axis.count(n) for axis, n in zip(axes[len(a)], a)]) - len(a) for a in shapes], answer, max)
 
 
 @dataclass

@@ -67,7 +67,7 @@ class Options:
         drawing is the render stage's work, imported only when a question needs it, so the engine
         itself never loads templates."""
         if self.style not in FRAMEWORKS and not self.diagram:
-            return dataclasses.replace(question, style=self.style)
+            return question if question.style == self.style else dataclasses.replace(question, style=self.style)
         from quizgen.render.present import show
 
         return show(question, self.style, self.diagram, self.templates)
@@ -89,11 +89,17 @@ def balanced_kind(seed: int, index: int, kinds: Sequence[str]) -> str | None:
     """The kind question `index` asks when several are asked: each block of len(kinds) questions asks
     every kind once, in an order drawn from the set's seed and the block alone (so a question still
     depends on nothing before it). None for a single kind."""
-    distinct = list(dict.fromkeys(kinds))
+    distinct = tuple(dict.fromkeys(kinds))
     if len(distinct) < 2:
         return None
-    random.Random(derive_seed(seed, index // len(distinct), BALANCE_STREAM)).shuffle(distinct)
-    return distinct[index % len(distinct)]
+    return _block_order(seed, index // len(distinct), distinct)[index % len(distinct)]
+
+
+@functools.lru_cache(maxsize=64)  # a set asks its questions in order: each block's order serves len(kinds) of them
+def _block_order(seed: int, block: int, kinds: tuple[str, ...]) -> tuple[str, ...]:
+    order = list(kinds)
+    random.Random(derive_seed(seed, block, BALANCE_STREAM)).shuffle(order)
+    return tuple(order)
 
 
 def draws(seed: int, index: int, options: Options) -> Iterator[tuple[int, bool]]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quizgen.audit import FAR, hits, magnitude, times_off  # the statistics a set is judged by
+from quizgen.audit import FAR, magnitude, shares, times_off  # the statistics a set is judged by
 from quizgen.engine.frameworks import has_module, torch_shape_steps
 from quizgen.engine.kind_names import SUMMARIES
 from quizgen.engine.layers import (
@@ -87,9 +87,9 @@ def _valid(value: Value | None, answer: Value) -> bool:
 
 
 @functools.cache
-def touching(layer_class: type[Layer]) -> frozenset[str]:
-    """Ids of the misconceptions that can bend a layer of this class."""
-    return frozenset(m.id for m in CATALOGUE if issubclass(layer_class, m.layers))
+def touching(layer_class: type[Layer]) -> tuple[Misconception, ...]:
+    """The misconceptions that can bend a layer of this class."""
+    return tuple(m for m in CATALOGUE if issubclass(layer_class, m.layers))
 
 
 VALUE_RULES = tuple(m for m in CATALOGUE if m.value)
@@ -112,13 +112,16 @@ class Analysis:
         self.stack, self.seen, self.prices = stack, seen, prices
         layers = [t.layer for t in targets]
         upto = None if None in layers else max(layers)  # later layers cannot change the answers
-        prefix = stack.layers[:None if upto is None else upto + 1]
-        touched = set().union(*(touching(type(layer)) for layer in prefix))
+        # Where each mistake applies (by id), found once: its replay, its pairs' and its candidates' tests read it.
+        self.where: dict[str, list[int]] = {}
+        for i, layer in enumerate(stack.layers[:None if upto is None else upto + 1]):
+            for m in touching(type(layer)):
+                if m.applies(layer, seen):
+                    self.where.setdefault(m.id, []).append(i)
         self.convention = targets[0].convention if targets else "keras"
         self.replays: list[tuple[Misconception, list[Flow]]] = [
-            (m, replay(m, stack, upto, seen)) for m in CATALOGUE
-            if m.id in touched and m.visible(seen) and any(m.applies(layer, seen) for layer in prefix)
-            and not (m.keras_only and self.convention == "pytorch")]
+            (m, replay(m, stack, upto, seen, where=self.where[m.id])) for m in CATALOGUE
+            if m.id in self.where and m.visible(seen) and not (m.keras_only and self.convention == "pytorch")]
 
     def answer(self, target: Target) -> Value:
         value = read(self.stack.flow, self.stack, target)
@@ -170,7 +173,8 @@ class Analysis:
         alone = {m: read(rows, self.stack, target) for m, rows in self.replays
                  if m.shape is not None and m.params is None}
         bending = [m for m, value in alone.items() if _valid(value, answer) and value != answer]
-        values = [(a, b, read(replay_pair(a, b, self.stack, target.layer, self.seen), self.stack, target))
+        values = [(a, b, read(replay_pair(a, b, self.stack, target.layer, self.seen,
+                                          (self.where[a.id], self.where[b.id])), self.stack, target))
                   for a, b in itertools.combinations(bending, 2)]
         values += [(m, r, r.value(self.stack, target, alone[m])) for r in VALUE_RULES if r.rearranges
                    and target.quantity in r.bends and not (r.keras_only and target.convention == "pytorch")
@@ -204,7 +208,7 @@ def far_off(value: Value, answer: Value) -> bool:
     return times_off(value, answer) >= FAR
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(slots=True, eq=False)  # not frozen: about 20 are made per question, and frozen ones cost 8× to make
 class Candidate:
     distractor: Distractor
     first: bool  # about the asked layer's own configuration: shown first
@@ -236,9 +240,12 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
     # What each candidate adds to a set's cost, and the first-rule's cost of a set without an own-configuration one.
     own = [COST["filler"] * c.filler + COST["far"] * (not c.near) + COST["combined"] * c.combined
            + COST["signature-far"] * far_off(c.distractor.value, answer) - c.first for c in pool]
-    missing = COST["no-first"] if any(c.first for c in pool) else 0
-    scored = [(sum(own[i] for i in chosen) + missing * (not any(pool[i].first for i in chosen)), chosen)
-              for chosen in itertools.combinations(range(len(pool)), n)]
+    firsts = [c.first for c in pool]
+    missing = COST["no-first"] if any(firsts) else 0
+    # Every set's cost: the sets of costs, of first-flags and of indices come in the same order.
+    scored = [(cost + missing * (not first), chosen) for cost, first, chosen in zip(
+        map(sum, itertools.combinations(own, n)), map(any, itertools.combinations(firsts, n)),
+        itertools.combinations(range(len(pool)), n))]
     least = min(cost for cost, _ in scored)
     fit = [(cost, chosen) for cost, chosen in scored if cost < least + COST["slack"]]
     rng.shuffle(fit)
@@ -246,20 +253,28 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
     # strategy is right then moves smoothly with its price, which is what lets the prices be fitted.
     weights = [price * rng.choice(SPREAD) for price in prices]
     sizes = [magnitude(c.distractor.value) for c in pool]
-    rewards = COST["cue"] * sum(w for w in weights if w < 0)  # a rank's reward (a price below zero) subtracts
+    # A rank's reward (a price below zero) lowers a sum: the rewards still to come, from each strategy on.
+    rewards = [*itertools.accumulate([min(w, 0) for w in reversed(weights)])][::-1] + [0]
     best, best_cost = (), math.inf
     for cost, chosen in fit[:WEIGHED]:
-        if cost + rewards >= best_cost:
+        if cost + COST["cue"] * rewards[0] >= best_cost:
             continue  # even with every reward this set cannot win
         options = [answer] + [pool[i].distractor.value for i in chosen] if shapes else None
         values = [magnitude(answer)] + [sizes[i] for i in chosen]
-        hit = hits(values, 0, options)
+        hit = shares(values, 0, options)
         if values[0] in values[1:]:  # a shape of the answer's size: the shuffled options sort either first
-            last = hits(values[1:] + values[:1], n, options and options[1:] + options[:1])
-            hit = {s: (h + last[s]) / 2 for s, h in hit.items()}
-        cost += COST["cue"] * sum(w * h for w, h in zip(weights, hit.values()))
-        if cost < best_cost:
-            best, best_cost = chosen, cost
+            last = shares(values[1:] + values[:1], n, options and options[1:] + options[:1])
+            hit = ((h + g) / 2 for h, g in zip(hit, last))
+        # The weighted hits, added in the strategies' order. Past the rewards each term is ≥ 0, so a partial sum
+        # that with the rewards to come still reaches the best cost proves the set loses: its remaining
+        # (costlier) shares are never computed.
+        cue = 0
+        for weight, share, later in zip(weights, hit, rewards[1:]):
+            cue += weight * share
+            if cost + COST["cue"] * (cue + later) >= best_cost:
+                break
+        else:
+            best, best_cost = chosen, cost + COST["cue"] * cue
     return [pool[i] for i in best]
 
 
@@ -520,9 +535,14 @@ def summary_table(rng: Picker, difficulty: int, convention: str) -> Built:
     family, stack = sample(rng, difficulty, STACK_FAMILIES[difficulty])
     targets = [Target(i, "params", convention) for i in range(len(stack.layers))] + [Target(None, "params", convention)]
     steps: list[Step] = []
+    shown: list[Step] = []  # below level 3, each row repeats the last shape step so far: `shape_steps(stack, i)[-1:]`
     for i in range(len(stack.layers)):
-        steps.extend(shape_steps(stack, i, convention)[-1:] if difficulty < 3
-                     else layer_shape_steps(stack, i, convention))
+        if difficulty == 3:
+            steps.extend(layer_shape_steps(stack, i, convention))
+        else:
+            if stack.layers[i].class_name not in SHAPE_KEEPING:
+                shown = layer_shape_steps(stack, i, convention)[-1:] or shown
+            steps.extend(shown)
         if stack.layers[i].has_weights:
             steps.extend(param_steps(stack, i, convention))
     steps.append(total_step(stack, "params", convention))
@@ -861,11 +881,10 @@ def seen_in(built: Built, style: str = "table", diagram: bool = False) -> Seen:
 def assemble(picker: Picker, seed: int, kind: Kind, difficulty: int, built: Built, qid: str = "",
              style: str = "table", diagram: bool = False) -> Question:
     """Answers, distractors and option order for a chosen stack and targets, shown in `style`."""
-    if not built.parts:
+    parts = built.parts
+    if not parts:
         seen = seen_in(built, style, diagram)
         analysis = Analysis(built.stack, built.targets, seen, prices_for(kind.id, difficulty, seen.code, seen.style))
-        built = dataclasses.replace(built, parts=tuple(analysis.part(t, picker, built.multiple_choice)
-                                                       for t in built.targets))
-    parts = built.parts
+        parts = tuple(analysis.part(t, picker, built.multiple_choice) for t in built.targets)
     return Question(qid, kind.id, difficulty, seed, built.family, built.stack, parts, tuple(built.solution),
                     built.show_shapes, built.multiple_choice, built.extra)

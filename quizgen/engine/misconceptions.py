@@ -10,9 +10,10 @@ wrong-answer feedback. A new misconception is one `Misconception(...)` below.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from quizgen.engine.frameworks import Unfaithful, has_module, torch_calls
@@ -135,6 +136,7 @@ class Misconception:
         text = self.pytorch if convention == "pytorch" and self.pytorch else self.explanation
         return text.format_map(RANK_WORDS[rank]) if "{" in text else text
 
+    @functools.lru_cache(maxsize=1024)  # asked for every wrong value of every question; a few hundred distinct
     def feedback_for(self, convention: str = "keras", rank: int = 2) -> str:
         return f"{self.title}. {self.explain(convention, rank)}"
 
@@ -163,38 +165,65 @@ def _lower(title: str) -> str:
 
 
 def replay(m: Misconception, stack: Stack, upto: int | None = None, seen: Seen = TABLE,
-           at: int | None = None) -> list[Flow]:
+           at: int | None = None, where: Sequence[int] | None = None) -> list[Flow]:
     """Recompute the stack as a student holding `m` would, applying it wherever it fits and the
     question lets them (`seen`: no shape is bent where the shapes are printed), or only at layer
     `at` when given (one slip, every later layer then computed right from its wrong input).
+    `where`: the layers it applies at, when the caller has found them already (`applies_at`).
 
     Stops early where the wrong shapes no longer make a valid stack (a student would notice),
     so the result may be shorter than the stack. Layers before the first change are reused;
     layers after `upto` are not computed.
     """
-    return _replay((m,), stack, upto, seen, at)
+    if where is None:
+        where = [i for i in applies_at(m, stack, upto, seen) if at is None or i == at]
+    return _replay((m,), stack, upto, seen, (where,))
 
 
 def replay_pair(first: Misconception, second: Misconception, stack: Stack, upto: int | None = None,
-                seen: Seen = TABLE) -> list[Flow]:
+                seen: Seen = TABLE, where: tuple[Sequence[int], Sequence[int]] | None = None) -> list[Flow]:
     """Recompute the stack as a student holding both mistakes at once would, each applied wherever it
     fits, the wrong shapes flowing on. Where both bend the same layer they must change different things:
     one the spatial axes, the other the channels (they flow independently through a convolution or a
     pooling), and the layer's output takes each from its own mistake. Two mistakes that change the same
     axes of one layer, or that both change its parameters, are two formulas for one number: no student
-    holds both, and the replay stops there (the result is then shorter than the stack)."""
-    return _replay((first, second), stack, upto, seen)
+    holds both, and the replay stops there (the result is then shorter than the stack).
+    `where`: the layers each applies at, as `replay` takes them."""
+    if where is None:
+        where = applies_at(first, stack, upto, seen), applies_at(second, stack, upto, seen)
+    return _replay((first, second), stack, upto, seen, where)
+
+
+def applies_at(m: Misconception, stack: Stack, upto: int | None = None, seen: Seen = TABLE) -> list[int]:
+    """The layers (up to `upto`) a student who sees `seen` could bend with `m`."""
+    return [i for i, layer in enumerate(stack.layers[:None if upto is None else upto + 1]) if m.applies(layer, seen)]
 
 
 def _replay(ms: tuple[Misconception, ...], stack: Stack, upto: int | None, seen: Seen,
-            at: int | None = None) -> list[Flow]:
-    rows: list[Flow] = []
-    cur, prev, diverged = stack.input_shape, None, False
-    for i, layer in enumerate(stack.layers[:None if upto is None else upto + 1]):
-        applying = [m for m in ms if (at is None or i == at) and m.applies(layer, seen)]
+            where: Sequence[Sequence[int]]) -> list[Flow]:
+    layers = stack.layers[:None if upto is None else upto + 1]
+    applying_at: dict[int, list[Misconception]] = {}  # layer → the mistakes bending it, in the order of `ms`
+    for m, positions in zip(ms, where):
+        for i in positions:
+            if i < len(layers):
+                applying_at.setdefault(i, []).append(m)
+    first = min(applying_at, default=len(layers))
+    rows: list[Flow] = list(stack.flow[:first])  # up to the first bent layer: the stack's own
+    cur, prev, diverged = stack.shapes[first], layers[first - 1] if first else None, False
+    for i in range(first, len(layers)):
+        layer = layers[i]
+        applying = applying_at.get(i, ())
         if not (diverged or applying):
             rows.append(stack.flow[i])
             cur, prev = stack.shapes[i + 1], layer
+            continue
+        if not applying:  # past the first wrong shape, no mistake here: the layer computed right from it
+            try:
+                out = layer.output_shape(i, cur)
+            except LayerError:
+                break
+            rows.append(Flow(cur, out, layer.params(cur)))
+            cur, prev = out, layer
             continue
         try:
             out = layer.output_shape(i, cur) if diverged else stack.shapes[i + 1]

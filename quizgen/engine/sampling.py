@@ -42,6 +42,11 @@ SMALL_MAP = 12  # a classifier adds conv/pool blocks until its feature map is th
 HIDDEN = (32, 64, 128, 256, 512)
 
 
+# Layers are values, and the families draw the same few configurations again and again: each is made (its
+# config checked) once. Keyed by the config's repr, which tells True from 1 and 1.0 from 1.
+_MADE: dict[str, Layer] = {}
+
+
 class Builder:
     """Appends layers while tracking the shape, so each choice can be made to fit."""
 
@@ -59,7 +64,10 @@ class Builder:
         return min(self.shape[:-1])
 
     def add(self, class_name: str, **config: Any) -> None:
-        layer = LAYER_KINDS[class_name](**config)
+        key = f"{class_name}{config!r}"
+        layer = _MADE.get(key)
+        if layer is None:
+            layer = _MADE[key] = LAYER_KINDS[class_name](**config)
         self.shape = layer.output_shape(len(self.layers), self.shape)
         self.layers.append(layer)
         self.shapes.append(self.shape)
