@@ -112,7 +112,7 @@ class Analysis:
         self.stack, self.seen, self.prices = stack, seen, prices
         layers = [t.layer for t in targets]
         upto = None if None in layers else max(layers)  # later layers cannot change the answers
-        # Where each mistake applies (by id), found once: its replay, its pairs' and its candidates' tests read it.
+        # Where each mistake applies (by id), found once, by layer class: its replay and its pairs' start from it.
         self.where: dict[str, list[int]] = {}
         for i, layer in enumerate(stack.layers[:None if upto is None else upto + 1]):
             for m in touching(type(layer)):

@@ -42,8 +42,8 @@ SMALL_MAP = 12  # a classifier adds conv/pool blocks until its feature map is th
 HIDDEN = (32, 64, 128, 256, 512)
 
 
-# Layers are values, and the families draw the same few configurations again and again: each is made (its
-# config checked) once. Keyed by the config's repr, which tells True from 1 and 1.0 from 1.
+# Layers are values, and the families draw the same few configurations again and again (a few hundred in all):
+# each is made (its config checked) once. Keyed by the config's repr, which tells True from 1 and 1.0 from 1.
 _MADE: dict[str, Layer] = {}
 
 
