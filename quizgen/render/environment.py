@@ -344,6 +344,7 @@ class Renderer:
         self.env = environment(templates, typst=fmt.typeset)
         self.worksheet = load(self.env, fmt.worksheet)
         self.key = load(self.env, fmt.key) if with_key and fmt.key else None
+        self.item = load(self.env, fmt.item) if fmt.item else None
         self.parts = {name: load(self.env, name) for name in fmt.parts}
 
     def stream_worksheet(self, **context: Any) -> Iterator[str]:
@@ -352,6 +353,11 @@ class Renderer:
     def stream_key(self, **context: Any) -> Iterator[str]:
         assert self.key is not None
         return stream(self.key, **context)
+
+    def render_item(self, **context: Any) -> str:
+        """One question through the format's item template, whole."""
+        assert self.item is not None
+        return "".join(stream(self.item, **context))
 
     def render_part(self, name: str, **context: Any) -> str:
         """One of a packaged format's further templates (a zip's manifest), whole."""

@@ -24,6 +24,7 @@ class Format:
     help: str
     worksheet: str | None = None  # the template of the main file; None: not templated (JSON)
     key: str | None = None  # the template of a separate answer key, for formats that have one
+    item: str | None = None  # the template of one question on its own (a bank's), which the worksheet lists
     autoescape: bool = False  # HTML and XML: every value is escaped unless a filter marks it safe
     diagrams: bool = False  # draw each stack unless --no-diagram: where the drawing sits inside the file
     figure_files: bool = False  # drawings go in .svg files beside the main one, which links them
@@ -44,8 +45,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            figure_files=True),
     Format("html", "html", "self-contained HTML page, printable; --interactive for self-check",
            "html/worksheet.html.j2", "html/key.html.j2", autoescape=True, diagrams=True),
-    Format("moodle", "xml", "Moodle XML for Question bank → Import", "moodle/questions.xml.j2", autoescape=True,
-           diagrams=True),
+    Format("moodle", "xml", "Moodle XML for Question bank → Import", "moodle/questions.xml.j2",
+           item="moodle/question.xml.j2", autoescape=True, diagrams=True),
     Format("canvas", "zip", "Canvas QTI 1.2 zip for Settings → Import course content → QTI .zip",
            "canvas/assessment.xml.j2", autoescape=True, diagrams=True,
            parts=("canvas/imsmanifest.xml.j2", "canvas/assessment_meta.xml.j2"), package="qti"),

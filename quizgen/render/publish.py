@@ -9,12 +9,13 @@ appear together, or not at all.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from quizgen.errors import QuizgenError
 from quizgen.render.files import FileGroup, emit
@@ -125,21 +126,21 @@ def load(p: Plan) -> Renderer:
     return Renderer(p.format, p.look.templates, with_key=p.key is not None)
 
 
-def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: Sheet, group: FileGroup,
-          category_paths: Sequence[str] | None = None, moodle_modes: Mapping[str, str] | None = None,
-          points: Mapping[str, float] | None = None) -> list[str]:
-    """Stream the set through the templates into the worksheet, then its drawings and key, or pack
-    or typeset it, all staged in `group` (committed by the caller). `questions` may be a `Spool`:
-    the worksheet then streams as the questions are made, and later passes read them back from disk.
-    Moodle and GIFT categories are kind/difficulty-n unless `category_paths` names one per question
-    (an exam's slots, which are Canvas's question groups too), `moodle_modes` may set the LMS
-    question type per question id (an exam slot's choice), and `points` its points (default 1).
-    Returns a note for each kind not asked the way --moodle-type asked."""
-    from quizgen.render import view
-    from quizgen.render.view import QuestionViews, categories
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One question as its format's item template wrote it (see `Format.item`), with what the set
+    needs of it besides: its category path and, where --moodle-type cannot ask it as asked, the
+    (asked type, kind, reason) of the note."""
 
-    modes, worth = moodle_modes or {}, points or {}
-    fmt = p.format
+    path: str
+    text: str
+    note: tuple[str, str, str] | None = None
+
+
+def question_context(p: Plan, modes: Mapping[str, str], worth: Mapping[str, float]) -> dict[str, Any]:
+    """What a question's templates are given besides the question: how the LMS asks it (the
+    --moodle-type, or an exam slot's per question id) and its points (default 1)."""
+    from quizgen.render import view
 
     def mode_of(v: view.QuestionView, mode: str) -> str:
         return modes.get(v.q.id, mode)
@@ -159,16 +160,70 @@ def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: She
     def cloze_weights(v: view.QuestionView, is_typed: bool) -> dict[tuple[int, int], int]:
         return view.cloze_weights(view.cloze_blanks(v, is_typed), points_of(v))
 
+    return dict(moodle_mode=p.look.moodle_type or "auto", moodle_type=moodle_type, typed=typed,
+                canvas_type=canvas_type, points=points_of, cloze_weights=cloze_weights)
+
+
+def render_item(p: Plan, renderer: Renderer, context: Mapping[str, Any], q: Question, path: str,
+                modes: Mapping[str, str]) -> Item:
+    """`q` through the format's item template. Its view has no number: an item depends on nothing
+    but its question, so any process may render it."""
+    from quizgen.render.view import mismatch, view
+
+    v = view(q, None, figure_prefix(p))
+    asked = modes.get(q.id, p.look.moodle_type)
+    why = mismatch(v, asked) if asked else None
+    return Item(path, renderer.render_item(v=v, **context), (asked, q.kind, why) if why else None)
+
+
+@functools.cache  # per process: a --jobs worker compiles the templates once, for all its questions
+def _item_writer(p: Plan) -> tuple[Renderer, dict[str, Any]]:
+    return load(p), question_context(p, {}, {})
+
+
+def made_item(p: Plan, q: Question) -> Item:
+    """`q`'s item where it is made (a `--jobs` worker's `encode`), in its kind/difficulty category."""
+    renderer, context = _item_writer(p)
+    return render_item(p, renderer, context, q, category_path(q), {})
+
+
+def category_path(q: Question) -> str:
+    """A question's Moodle category below the set's: kind/difficulty-n."""
+    return f"{q.kind}/difficulty-{q.difficulty}"
+
+
+def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: Sheet, group: FileGroup,
+          category_paths: Sequence[str] | None = None, moodle_modes: Mapping[str, str] | None = None,
+          points: Mapping[str, float] | None = None, items: Iterable[Item] | None = None) -> list[str]:
+    """Stream the set through the templates into the worksheet, then its drawings and key, or pack
+    or typeset it, all staged in `group` (committed by the caller). `questions` may be a `Spool`:
+    the worksheet then streams as the questions are made, and later passes read them back from disk.
+    Moodle and GIFT categories are kind/difficulty-n unless `category_paths` names one per question
+    (an exam's slots, which are Canvas's question groups too), `moodle_modes` may set the LMS
+    question type per question id (an exam slot's choice), and `points` its points (default 1).
+    A format with an item template renders each question once, in set order: here, or given as
+    `items` (rendered by `made_item` where the questions were made; `questions` is then unused).
+    Returns a note for each kind not asked the way --moodle-type asked."""
+    from quizgen.render.view import QuestionViews, categories
+
+    modes, worth = moodle_modes or {}, points or {}
+    fmt = p.format
+    asking = question_context(p, modes, worth)
     grouped = fmt.name in ("moodle", "gift") or category_paths is not None
+    if fmt.item:
+        if items is None:
+            items = (render_item(p, renderer, asking, q, category_paths[i] if category_paths else category_path(q),
+                                 modes) for i, q in enumerate(questions))
+        banked, notes = _bank(items)
     context = dict(
         title=p.look.title, sheet=sheet, questions=QuestionViews(questions, figure_prefix=figure_prefix(p)),
         answers=p.answers,
         key_name=p.key.name if p.key else None, interactive=p.look.interactive,
-        category=(p.look.category or DEFAULT_CATEGORY).rstrip("/"), moodle_mode=p.look.moodle_type or "auto",
-        moodle_type=moodle_type, typed=typed, canvas_type=canvas_type, points=points_of, cloze_weights=cloze_weights,
-        categories=categories(questions, category_paths) if grouped else (),
+        category=(p.look.category or DEFAULT_CATEGORY).rstrip("/"), **asking,
+        categories=banked if fmt.item else categories(questions, category_paths) if grouped else (),
         paper=p.look.paper or PAPERS[0])
-    notes = _notes(context["questions"], p.look.moodle_type, modes) if fmt.name in LMS else []
+    if not fmt.item:
+        notes = _notes(context["questions"], p.look.moodle_type, modes) if fmt.name in LMS else []
     if fmt.name == "gift":
         _check_gift(context["questions"], p.look.moodle_type or "auto", modes)
     if fmt.package:  # a zip or a deck, written into its staged file as it is made
@@ -188,6 +243,32 @@ def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: She
     if p.key is not None:
         emit(str(p.key), renderer.stream_key(**context), group)
     return notes
+
+
+@dataclass(frozen=True, slots=True)
+class Bank:
+    """A category of rendered items, as a bank's template lists them: `items` in set order."""
+
+    path: str
+    items: Sequence[str]
+
+
+def _bank(items: Iterable[Item]) -> tuple[list[Bank], list[str]]:
+    """The items grouped by category path in order of first appearance (kept on disk meanwhile),
+    and a note per kind not asked as --moodle-type asked (the first reason given for it)."""
+    from quizgen.render.spool import Texts
+    from quizgen.render.view import Picked
+
+    texts = Texts()
+    groups: dict[str, list[int]] = {}
+    seen: dict[tuple[str, str], str] = {}
+    for i, item in enumerate(items):
+        texts.append(item.text)
+        groups.setdefault(item.path, []).append(i)
+        if item.note:
+            seen.setdefault(item.note[:2], item.note[2])
+    notes = [f"--moodle-type {asked}: {kind} questions cannot be {asked} ({why})" for (asked, kind), why in seen.items()]
+    return [Bank(path, Picked(texts, indices)) for path, indices in groups.items()], notes
 
 
 def _notes(views: QuestionViews, mode: str | None, modes: Mapping[str, str]) -> list[str]:
