@@ -397,10 +397,11 @@ def cmd_generate(args: argparse.Namespace) -> None:
             from quizgen.render.view import Sheet
             sheet = Sheet(header["seed"], args.question_seed, options.kinds, options.difficulties, style=options.style)
             items = None
-            if fmt.item and workers.jobs > 1:  # a bank's questions rendered where they are made
+            if fmt.item and workers.jobs > 1:  # each question rendered where it is made
                 from quizgen.render.publish import made_item
-                items = workers.encoded(seed, args.count, options, functools.partial(made_item, files), progress)
-            # a bank's questions are walked once (as they are rendered): no spool
+                items = workers.encoded(seed, args.count, options, functools.partial(made_item, files), progress,
+                                        numbered=True)
+            # a format with item templates walks the set once (rendering each question): no spool
             for note in write(files, renderer, questions if fmt.item else Spool(questions), sheet, group,
                               items=items):
                 if not args.quiet:

@@ -101,9 +101,9 @@ def _keys(run: int, seed: int, options: Options, start: int, stop: int,
 
 
 def _make(run: int, count: int, options: Options, start: int, seeds: list[int],
-          encode: Callable[[Question], Any] | None) -> list[Any]:
+          encode: Callable[..., Any] | None, numbered: bool) -> list[Any]:
     """A worker's second task: the block's questions from the seeds the parent chose, pickled (or
-    each as `encode` makes it)."""
+    each as `encode` makes it, given its number in the set too if `numbered`)."""
     if encode is None:
         from quizgen.render.spool import dumps as encode  # pickles layers, whose classes `register` makes
 
@@ -115,8 +115,9 @@ def _make(run: int, count: int, options: Options, start: int, seeds: list[int],
         else:  # the parent drew further (the keyed candidates all repeat earlier questions)
             picker = options.picker(qseed)
             kind, difficulty, built = choose(picker, options.kinds, options.difficulties)
-        out.append(encode(options.show(assemble(picker, qseed, kind, difficulty, built, question_id(i, count),
-                                                options.style, options.diagram))))
+        question = options.show(assemble(picker, qseed, kind, difficulty, built, question_id(i, count),
+                                         options.style, options.diagram))
+        out.append(encode(question, i + 1) if numbered else encode(question))
     return out
 
 
@@ -159,18 +160,20 @@ class Workers:
         """The same questions, in the same order, as `iter_questions(seed, count, options, ...)`."""
         if not self._pools:
             return iter_questions(seed, count, options, progress, repeats)
-        return map(pickle.loads, self._made(seed, count, options, progress, repeats, None))
+        return map(pickle.loads, self._made(seed, count, options, progress, repeats, None, False))
 
-    def encoded(self, seed: int, count: int, options: Options, encode: Callable[[Question], Any],
-                progress: Callable[[int], None] | None = None) -> Iterator[Any]:
-        """`encode` of each of the questions `questions` gives, in order, run where they are made.
-        `encode` must be a module's function (the workers are given its name)."""
+    def encoded(self, seed: int, count: int, options: Options, encode: Callable[..., Any],
+                progress: Callable[[int], None] | None = None, numbered: bool = False) -> Iterator[Any]:
+        """`encode` of each of the questions `questions` gives (and of its number in the set, from 1,
+        if `numbered`), in order, run where they are made. `encode` must be a module's function, or
+        a partial of one (the workers are given its name)."""
         if not self._pools:
-            return map(encode, iter_questions(seed, count, options, progress))
-        return self._made(seed, count, options, progress, False, encode)
+            questions = iter_questions(seed, count, options, progress)
+            return map(encode, questions, itertools.count(1)) if numbered else map(encode, questions)
+        return self._made(seed, count, options, progress, False, encode, numbered)
 
     def _made(self, seed: int, count: int, options: Options, progress: Callable[[int], None] | None,
-              repeats: bool, encode: Callable[[Question], Any] | None) -> Iterator[Any]:
+              repeats: bool, encode: Callable[..., Any] | None, numbered: bool) -> Iterator[Any]:
         """What `_make` returns for each question, in set order."""
         unseen = Unseen(seed, count, options, repeats)
         run = next(_runs)
@@ -214,7 +217,7 @@ class Workers:
                             waiting.append(key)
                     seeds.append(qseed)
                 making.append((start, worker(start).apply_async(_make, (run, count, options, start, seeds,
-                                                                               encode))))
+                                                                               encode, numbered))))
                 continue
             start, result = making.popleft()
             for i, made in enumerate(result.get(), start):

@@ -345,6 +345,7 @@ class Renderer:
         self.worksheet = load(self.env, fmt.worksheet)
         self.key = load(self.env, fmt.key) if with_key and fmt.key else None
         self.item = load(self.env, fmt.item) if fmt.item else None
+        self.key_item = load(self.env, fmt.key_item) if fmt.key_item else None
         self.parts = {name: load(self.env, name) for name in fmt.parts}
 
     def stream_worksheet(self, **context: Any) -> Iterator[str]:
@@ -358,6 +359,11 @@ class Renderer:
         """One question through the format's item template, whole."""
         assert self.item is not None
         return "".join(stream(self.item, **context))
+
+    def render_key_item(self, **context: Any) -> str:
+        """One question's answer key entry, whole."""
+        assert self.key_item is not None
+        return "".join(stream(self.key_item, **context))
 
     def render_part(self, name: str, **context: Any) -> str:
         """One of a packaged format's further templates (a zip's manifest), whole."""

@@ -109,16 +109,6 @@ def figure_prefix(p: Plan) -> str:
     return f"{Path(p.target).stem}-" if p.format.figure_files else ""
 
 
-def write_figures(p: Plan, questions: Iterable[Question], group: FileGroup) -> None:
-    """Each drawing in its own file beside the worksheet, where the format links them, staged with it."""
-    if not p.format.figure_files or not p.look.diagram:  # no drawings: no pass over a spooled set
-        return
-    folder, prefix = Path(p.target).parent, figure_prefix(p)
-    for q in questions:
-        if q.diagram:
-            group.write(folder / f"{prefix}{q.id}.svg", [q.diagram])
-
-
 def load(p: Plan) -> Renderer:
     """The format's templates, compiled now: a missing or broken one is reported before any work."""
     from quizgen.render.environment import Renderer
@@ -128,18 +118,22 @@ def load(p: Plan) -> Renderer:
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """One question as its format's item template wrote it (see `Format.item`), with what the set
-    needs of it besides: its category path and, where --moodle-type cannot ask it as asked, the
-    (asked type, kind, reason) of the note."""
+    """One question as its format's item templates wrote it (`Format.item`, `Format.key_item`), with
+    what the set needs of it besides: its category path, the drawing a format writes beside the
+    worksheet (file name, SVG) and, where --moodle-type cannot ask it as asked, the (asked type,
+    kind, reason) of the note."""
 
-    path: str
     text: str
+    key: str | None = None  # its answer key entry, when the set has a key
+    path: str = ""
+    figure: tuple[str, str] | None = None
     note: tuple[str, str, str] | None = None
 
 
 def question_context(p: Plan, modes: Mapping[str, str], worth: Mapping[str, float]) -> dict[str, Any]:
     """What a question's templates are given besides the question: how the LMS asks it (the
-    --moodle-type, or an exam slot's per question id) and its points (default 1)."""
+    --moodle-type, or an exam slot's per question id), its points (default 1), and the look's
+    choices that shape a question (--interactive, where the answers go)."""
     from quizgen.render import view
 
     def mode_of(v: view.QuestionView, mode: str) -> str:
@@ -161,19 +155,22 @@ def question_context(p: Plan, modes: Mapping[str, str], worth: Mapping[str, floa
         return view.cloze_weights(view.cloze_blanks(v, is_typed), points_of(v))
 
     return dict(moodle_mode=p.look.moodle_type or "auto", moodle_type=moodle_type, typed=typed,
-                canvas_type=canvas_type, points=points_of, cloze_weights=cloze_weights)
+                canvas_type=canvas_type, points=points_of, cloze_weights=cloze_weights,
+                interactive=p.look.interactive, answers=p.answers)
 
 
-def render_item(p: Plan, renderer: Renderer, context: Mapping[str, Any], q: Question, path: str,
+def render_item(p: Plan, renderer: Renderer, context: Mapping[str, Any], q: Question, number: int, path: str,
                 modes: Mapping[str, str]) -> Item:
-    """`q` through the format's item template. Its view has no number: an item depends on nothing
-    but its question, so any process may render it."""
+    """`q`, question `number` of the set, through the format's item templates. An item depends on
+    nothing but its question and number, so any process may render it."""
     from quizgen.render.view import mismatch, view
 
-    v = view(q, None, figure_prefix(p))
+    v = view(q, number, figure_prefix(p))
     asked = modes.get(q.id, p.look.moodle_type)
     why = mismatch(v, asked) if asked else None
-    return Item(path, renderer.render_item(v=v, **context), (asked, q.kind, why) if why else None)
+    key = renderer.render_key_item(v=v, **context) if renderer.key_item and p.answers != "none" else None
+    figure = (v.figure.name, v.figure.svg) if v.figure and p.format.figure_files else None
+    return Item(renderer.render_item(v=v, **context), key, path, figure, (asked, q.kind, why) if why else None)
 
 
 @functools.cache  # per process: a --jobs worker compiles the templates once, for all its questions
@@ -181,10 +178,10 @@ def _item_writer(p: Plan) -> tuple[Renderer, dict[str, Any]]:
     return load(p), question_context(p, {}, {})
 
 
-def made_item(p: Plan, q: Question) -> Item:
+def made_item(p: Plan, q: Question, number: int) -> Item:
     """`q`'s item where it is made (a `--jobs` worker's `encode`), in its kind/difficulty category."""
     renderer, context = _item_writer(p)
-    return render_item(p, renderer, context, q, category_path(q), {})
+    return render_item(p, renderer, context, q, number, category_path(q), {})
 
 
 def category_path(q: Question) -> str:
@@ -201,28 +198,29 @@ def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: She
     Moodle and GIFT categories are kind/difficulty-n unless `category_paths` names one per question
     (an exam's slots, which are Canvas's question groups too), `moodle_modes` may set the LMS
     question type per question id (an exam slot's choice), and `points` its points (default 1).
-    A format with an item template renders each question once, in set order: here, or given as
-    `items` (rendered by `made_item` where the questions were made; `questions` is then unused).
-    Returns a note for each kind not asked the way --moodle-type asked."""
+    A format with item templates renders each question once, in set order (a plain iterable will
+    do): here, or given as `items` (rendered by `made_item` where the questions were made;
+    `questions` is then unused). Returns a note for each kind not asked the way --moodle-type asked."""
     from quizgen.render.view import QuestionViews, categories
 
     modes, worth = moodle_modes or {}, points or {}
     fmt = p.format
     asking = question_context(p, modes, worth)
-    grouped = fmt.name in ("moodle", "gift") or category_paths is not None
-    if fmt.item:
-        if items is None:
-            items = (render_item(p, renderer, asking, q, category_paths[i] if category_paths else category_path(q),
-                                 modes) for i, q in enumerate(questions))
-        banked, notes = _bank(items)
     context = dict(
         title=p.look.title, sheet=sheet, questions=QuestionViews(questions, figure_prefix=figure_prefix(p)),
-        answers=p.answers,
-        key_name=p.key.name if p.key else None, interactive=p.look.interactive,
-        category=(p.look.category or DEFAULT_CATEGORY).rstrip("/"), **asking,
-        categories=banked if fmt.item else categories(questions, category_paths) if grouped else (),
-        paper=p.look.paper or PAPERS[0])
-    if not fmt.item:
+        key_name=p.key.name if p.key else None, category=(p.look.category or DEFAULT_CATEGORY).rstrip("/"),
+        paper=p.look.paper or PAPERS[0], **asking)
+    if fmt.item:
+        if items is None:
+            items = (render_item(p, renderer, asking, q, i + 1,
+                                 category_paths[i] if category_paths else category_path(q), modes)
+                     for i, q in enumerate(questions))
+        listing = _listing(items, Path(p.target).parent, group)
+        context.update(items=listing.items, key_items=listing.keys, categories=listing.banks)
+        notes = listing.notes
+    else:
+        grouped = fmt.name in ("moodle", "gift") or category_paths is not None
+        context["categories"] = categories(questions, category_paths) if grouped else ()
         notes = _notes(context["questions"], p.look.moodle_type, modes) if fmt.name in LMS else []
     if fmt.name == "gift":
         _check_gift(context["questions"], p.look.moodle_type or "auto", modes)
@@ -239,7 +237,6 @@ def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: She
             emit(str(p.key), [typeset("".join(renderer.stream_key(**context)))], group)
         return notes
     emit(p.target, renderer.stream_worksheet(**context), group)
-    write_figures(p, questions, group)
     if p.key is not None:
         emit(str(p.key), renderer.stream_key(**context), group)
     return notes
@@ -253,22 +250,38 @@ class Bank:
     items: Sequence[str]
 
 
-def _bank(items: Iterable[Item]) -> tuple[list[Bank], list[str]]:
-    """The items grouped by category path in order of first appearance (kept on disk meanwhile),
-    and a note per kind not asked as --moodle-type asked (the first reason given for it)."""
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A set's items as the templates list them: in set order (`items`, their key entries `keys`),
+    by category (`banks`), and the notes on kinds not asked as --moodle-type asked."""
+
+    items: Sequence[str]
+    keys: Sequence[str]
+    banks: list[Bank]
+    notes: list[str]
+
+
+def _listing(items: Iterable[Item], folder: Path, group: FileGroup) -> Listing:
+    """The items kept on disk until the templates list them (memory stays flat), grouped by
+    category path in order of first appearance; each drawing staged in its file in `folder`, and
+    a note per kind not asked as --moodle-type asked (the first reason given for it)."""
     from quizgen.render.spool import Texts
     from quizgen.render.view import Picked
 
-    texts = Texts()
+    texts, keys = Texts(), Texts()
     groups: dict[str, list[int]] = {}
     seen: dict[tuple[str, str], str] = {}
     for i, item in enumerate(items):
         texts.append(item.text)
+        if item.key is not None:
+            keys.append(item.key)
         groups.setdefault(item.path, []).append(i)
+        if item.figure:
+            group.write(folder / item.figure[0], [item.figure[1]])
         if item.note:
             seen.setdefault(item.note[:2], item.note[2])
     notes = [f"--moodle-type {asked}: {kind} questions cannot be {asked} ({why})" for (asked, kind), why in seen.items()]
-    return [Bank(path, Picked(texts, indices)) for path, indices in groups.items()], notes
+    return Listing(texts, keys, [Bank(path, Picked(texts, indices)) for path, indices in groups.items()], notes)
 
 
 def _notes(views: QuestionViews, mode: str | None, modes: Mapping[str, str]) -> list[str]:
