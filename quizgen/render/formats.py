@@ -53,7 +53,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            "canvas/assessment.xml.j2", autoescape=True, diagrams=True,
            parts=("canvas/imsmanifest.xml.j2", "canvas/assessment_meta.xml.j2"), package="qti"),
     Format("gift", "txt", "Moodle GIFT text for Question bank → Import → GIFT (no summary tables)",
-           "gift/questions.gift.j2", autoescape=True),
+           "gift/questions.gift.j2", item="gift/question.gift.j2", autoescape=True),
     Format("anki", "apkg", "Anki deck, one type-in card per question (pip install 'quizgen[anki]')",
            "anki/note.html.j2", autoescape=True, package="anki", requires="genanki",
            extra="anki"),

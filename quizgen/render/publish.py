@@ -24,7 +24,7 @@ from quizgen.render.formats import PAPERS, Format
 if TYPE_CHECKING:  # jinja2 is imported only when a templated format is written
     from quizgen.engine.question import Question
     from quizgen.render.environment import Renderer
-    from quizgen.render.view import QuestionViews, Sheet
+    from quizgen.render.view import QuestionView, QuestionViews, Sheet
 
 DEFAULT_CATEGORY = "$course$/quizgen"
 PRINT_TEMPLATE = "pdf/print.typ.j2"  # an exam's print file: every variant, each from an odd page
@@ -166,6 +166,8 @@ def render_item(p: Plan, renderer: Renderer, context: Mapping[str, Any], q: Ques
     from quizgen.render.view import mismatch, view
 
     v = view(q, number, figure_prefix(p))
+    if p.format.name == "gift":
+        _check_gift(v, modes.get(q.id, p.look.moodle_type or "auto"))
     asked = modes.get(q.id, p.look.moodle_type)
     why = mismatch(v, asked) if asked else None
     key = renderer.render_key_item(v=v, **context) if renderer.key_item and p.answers != "none" else None
@@ -222,8 +224,6 @@ def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: She
         grouped = fmt.name in ("moodle", "gift") or category_paths is not None
         context["categories"] = categories(questions, category_paths) if grouped else ()
         notes = _notes(context["questions"], p.look.moodle_type, modes) if fmt.name in LMS else []
-    if fmt.name == "gift":
-        _check_gift(context["questions"], p.look.moodle_type or "auto", modes)
     if fmt.package:  # a zip or a deck, written into its staged file as it is made
         pack = importlib.import_module(f"quizgen.render.{fmt.package}").pack
         with group.open(p.target) as handle:
@@ -299,20 +299,18 @@ def _notes(views: QuestionViews, mode: str | None, modes: Mapping[str, str]) -> 
     return [f"--moodle-type {asked}: {kind} questions cannot be {asked} ({why})" for (asked, kind), why in seen.items()]
 
 
-def _check_gift(views: QuestionViews, mode: str, modes: Mapping[str, str]) -> None:
+def _check_gift(v: QuestionView, mode: str) -> None:
     """GIFT has no Cloze: a question Moodle asks as one is refused before anything is written,
     never turned into a question of another type."""
     from quizgen.render.view import moodle_type
 
-    for v in views:
-        asked = modes.get(v.q.id, mode)
-        if moodle_type(v, asked) == "cloze":
-            how = ("a table of typed numbers" if not v.q.multiple_choice else
-                   "a shape typed as one number per axis; --moodle-type multichoice, or an exam slot's "
-                   "moodle_type, asks it as a choice"
-                   if len(v.parts) == 1 else f"{len(v.parts)} answers in one question")
-            raise QuizgenError(f"GIFT cannot hold {v.q.kind} questions ({how}): leave the kind out, or "
-                               "use --format moodle (Moodle XML has the Cloze type they need)")
+    if moodle_type(v, mode) == "cloze":
+        how = ("a table of typed numbers" if not v.q.multiple_choice else
+               "a shape typed as one number per axis; --moodle-type multichoice, or an exam slot's "
+               "moodle_type, asks it as a choice"
+               if len(v.parts) == 1 else f"{len(v.parts)} answers in one question")
+        raise QuizgenError(f"GIFT cannot hold {v.q.kind} questions ({how}): leave the kind out, or "
+                           "use --format moodle (Moodle XML has the Cloze type they need)")
 
 
 def write_print_file(path: Path, look: Look, sheet: Sheet, variants: Sequence[tuple[Sheet, Sequence[Question]]],
