@@ -216,6 +216,7 @@ def _typst_finalize(context: jinja2.nodes.EvalContext, value: Any) -> Any:
     return typst_escape(value) if context.autoescape and not hasattr(value, "__html__") else value
 
 
+@functools.lru_cache(maxsize=256)  # jinja asks at every render, a few per question
 def _autoescape(name: str | None) -> bool:
     if not name:
         return False
