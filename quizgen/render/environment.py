@@ -28,7 +28,8 @@ from quizgen.render.formats import Format, escaped_folders
 PACKAGE_TEMPLATES = Path(__file__).parent.parent / "templates"  # where an installed wheel keeps them
 SOURCE_TEMPLATES = Path(__file__).parent.parent.parent / "templates"  # the repository's top-level folder
 ESCAPED_SUFFIXES = (".html", ".xml", ".svg", ".html.j2", ".xml.j2", ".svg.j2")
-CHUNK = 256  # template output pieces joined per write: fewer, larger writes when streaming
+CHUNK = 1 << 16  # characters of template output joined per write: few writes, and little memory
+# (a piece may be a whole rendered question: counting pieces made chunks of megabytes)
 
 
 def default_templates() -> Path:
@@ -315,12 +316,15 @@ def load(env: jinja2.Environment, name: str) -> jinja2.Template:
 def stream(template: jinja2.Template, **context: Any) -> Iterator[str]:
     """The rendered template in chunks; an error in a (user's) template is one line, not a traceback."""
     pieces: list[str] = []
+    size = 0
     try:
         for piece in template.generate(**context):
             pieces.append(piece)
-            if len(pieces) >= CHUNK:
+            size += len(piece)
+            if size >= CHUNK:
                 yield "".join(pieces)
                 pieces.clear()
+                size = 0
     except jinja2.TemplateNotFound as error:
         raise QuizgenError(f"template {error.name!r} is missing") from None
     except jinja2.TemplateError as error:
