@@ -1,10 +1,11 @@
 """A set kept on disk while it is written, so memory stays flat however many questions it has.
 
-Templates walk a set more than once (the worksheet, an inline key, the answer key, drawings,
-Moodle's categories). A `Spool` hands the first walk each question as it is generated, and
-pickles it to an anonymous temporary file (gone when the process ends, even on a signal); later
-walks read the questions back one at a time. Only their offsets stay in memory. A bank's
-questions rendered one by one (`Texts`) wait on disk the same way for the set's template.
+Some formats walk a set more than once (Canvas names every item in its manifest before writing
+them, a PDF's key follows its worksheet, an Anki deck is written deck by deck). A `Spool` hands
+the first walk each question (or record) as it is generated, and pickles it to an anonymous
+temporary file (gone when the process ends, even on a signal); later walks read them back one at
+a time. Only their offsets stay in memory. Questions rendered one by one through a format's item
+templates (`Texts`) wait on disk the same way until the set's templates list them.
 """
 
 from __future__ import annotations
