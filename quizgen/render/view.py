@@ -238,7 +238,7 @@ class QuestionView:
     """A question as the templates show it: its rows, parts, solution, code and drawing."""
 
     q: Question
-    number: int | None  # position in the set, from 1; None in an item rendered on its own (publish.Item)
+    number: int  # position in the set, from 1
     input_shape: Shape  # channels first in a PyTorch-style question
     rows: tuple[LayerRow, ...]
     parts: tuple[PartView, ...]
@@ -312,7 +312,7 @@ def _first(shape: Shape) -> Shape:
     return (shape[-1], *shape[:-1])
 
 
-def view(q: Question, number: int | None, figure_prefix: str = "") -> QuestionView:
+def view(q: Question, number: int, figure_prefix: str = "") -> QuestionView:
     stack = q.stack
     names = _names(stack.layers)
     asked = {t.layer: frozenset({t.quantity}) for t in (p.target for p in q.parts)
