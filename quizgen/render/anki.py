@@ -3,8 +3,9 @@
 The templates in templates/anki/note.html.j2 write every field; this module only builds the
 collection. genanki stamps notes, cards and the note type with the time and numbers ids from it,
 so the collection is written with a fixed timestamp and id counter, its file header as an
-in-memory database has it, and zipped with fixed dates: the same set gives the same bytes. A note's GUID comes from its kind and
-question seed, so importing a regenerated deck updates the cards and keeps their review history.
+in-memory database has it, and zipped with fixed dates: the same set gives the same bytes. A
+note's GUID comes from its kind and question seed, so importing a regenerated deck updates the
+cards and keeps their review history.
 """
 
 from __future__ import annotations

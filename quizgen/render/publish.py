@@ -280,8 +280,8 @@ def _listing(items: Iterable[Item], folder: Path, group: FileGroup) -> Listing:
             group.write(folder / item.figure[0], [item.figure[1]])
         if item.note:
             seen.setdefault(item.note[:2], item.note[2])
-    notes = [f"--moodle-type {asked}: {kind} questions cannot be {asked} ({why})" for (asked, kind), why in seen.items()]
-    return Listing(texts, keys, [Bank(path, Picked(texts, indices)) for path, indices in groups.items()], notes)
+    return Listing(texts, keys, [Bank(path, Picked(texts, indices)) for path, indices in groups.items()],
+                   _note_lines(seen))
 
 
 def _notes(views: QuestionViews, mode: str | None, modes: Mapping[str, str]) -> list[str]:
@@ -296,6 +296,11 @@ def _notes(views: QuestionViews, mode: str | None, modes: Mapping[str, str]) -> 
         why = mismatch(v, asked) if asked else None
         if why:
             seen.setdefault((asked, v.q.kind), why)
+    return _note_lines(seen)
+
+
+def _note_lines(seen: Mapping[tuple[str, str], str]) -> list[str]:
+    """The notes, one per (asked type, kind), with the first reason found for it."""
     return [f"--moodle-type {asked}: {kind} questions cannot be {asked} ({why})" for (asked, kind), why in seen.items()]
 
 
