@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.util
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,8 @@ from quizgen.render.files import FileGroup, emit
 from quizgen.render.formats import PAPERS, Format
 
 if TYPE_CHECKING:  # jinja2 is imported only when a templated format is written
+    from markupsafe import Markup
+
     from quizgen.engine.question import Question
     from quizgen.render.environment import Renderer
     from quizgen.render.view import QuestionView, QuestionViews, Sheet
@@ -208,6 +210,7 @@ def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: She
     modes, worth = moodle_modes or {}, points or {}
     fmt = p.format
     asking = question_context(p, modes, worth)
+    grouped = fmt.name in ("moodle", "gift") or category_paths is not None
     context = dict(
         title=p.look.title, sheet=sheet, questions=QuestionViews(questions, figure_prefix=figure_prefix(p)),
         key_name=p.key.name if p.key else None, category=(p.look.category or DEFAULT_CATEGORY).rstrip("/"),
@@ -217,29 +220,26 @@ def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: She
             items = (render_item(p, renderer, asking, q, i + 1,
                                  category_paths[i] if category_paths else category_path(q), modes)
                      for i, q in enumerate(questions))
-        listing = _listing(items, Path(p.target).parent, group)
-        context.update(items=listing.items, key_items=listing.keys, categories=listing.banks)
-        notes = listing.notes
+        listing = Listing(items, Path(p.target).parent, group)
+        context.update(items=listing.items, key_items=listing.keys, categories=listing.banks() if grouped else ())
     else:
-        grouped = fmt.name in ("moodle", "gift") or category_paths is not None
         context["categories"] = categories(questions, category_paths) if grouped else ()
         notes = _notes(context["questions"], p.look.moodle_type, modes) if fmt.name in LMS else []
     if fmt.package:  # a zip or a deck, written into its staged file as it is made
         pack = importlib.import_module(f"quizgen.render.{fmt.package}").pack
         with group.open(p.target) as handle:
             pack(renderer, context, handle)
-        return notes
-    if fmt.typeset:  # the whole Typst source, typeset: the key too before either file is staged
+    elif fmt.typeset:  # the whole Typst source, typeset: the key too before either file is staged
         from quizgen.render.pdf import typeset
 
         emit(p.target, [typeset("".join(renderer.stream_worksheet(**context)))], group)
         if p.key is not None:
             emit(str(p.key), [typeset("".join(renderer.stream_key(**context)))], group)
-        return notes
-    emit(p.target, renderer.stream_worksheet(**context), group)
-    if p.key is not None:
-        emit(str(p.key), renderer.stream_key(**context), group)
-    return notes
+    else:
+        emit(p.target, renderer.stream_worksheet(**context), group)
+        if p.key is not None:
+            emit(str(p.key), renderer.stream_key(**context), group)
+    return listing.notes() if fmt.item else notes  # an item's note is known once it is rendered
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,38 +250,85 @@ class Bank:
     items: Sequence[str]
 
 
-@dataclass(frozen=True, slots=True)
 class Listing:
-    """A set's items as the templates list them: in set order (`items`, their key entries `keys`),
-    by category (`banks`), and the notes on kinds not asked as --moodle-type asked."""
+    """A set's items as the templates list them: rendered as the worksheet's walk asks for the next
+    one (so it streams as the set is made), each kept on disk for a later walk (`items`), with its
+    key entry (`keys`, complete once the walk is); `banks()` groups them by category, which waits
+    for the whole set. Each drawing is staged in its file in `folder` as its item comes."""
 
-    items: Sequence[str]
-    keys: Sequence[str]
-    banks: list[Bank]
-    notes: list[str]
+    def __init__(self, items: Iterable[Item], folder: Path, group: FileGroup) -> None:
+        from quizgen.render.spool import Texts
 
+        self._source: Iterator[Item] | None = iter(items)
+        self._folder, self._group = folder, group
+        self._texts, self._keys = Texts(), Texts()
+        self._groups: dict[str, list[int]] = {}
+        self._seen: dict[tuple[str, str], str] = {}
+        self.items = _Walked(self, self._texts, streams=True)
+        self.keys = _Walked(self, self._keys, streams=False)
 
-def _listing(items: Iterable[Item], folder: Path, group: FileGroup) -> Listing:
-    """The items kept on disk until the templates list them (memory stays flat), grouped by
-    category path in order of first appearance; each drawing staged in its file in `folder`, and
-    a note per kind not asked as --moodle-type asked (the first reason given for it)."""
-    from quizgen.render.spool import Texts
-    from quizgen.render.view import Picked
+    def pull(self) -> Markup | None:
+        """The next item's text, now kept; None when the set is done."""
+        from markupsafe import Markup
 
-    texts, keys = Texts(), Texts()
-    groups: dict[str, list[int]] = {}
-    seen: dict[tuple[str, str], str] = {}
-    for i, item in enumerate(items):
-        texts.append(item.text)
+        item = next(self._source, None) if self._source is not None else None
+        if item is None:
+            self._source = None
+            return None
+        self._groups.setdefault(item.path, []).append(len(self._texts))
+        self._texts.append(item.text)
         if item.key is not None:
-            keys.append(item.key)
-        groups.setdefault(item.path, []).append(i)
+            self._keys.append(item.key)
         if item.figure:
-            group.write(folder / item.figure[0], [item.figure[1]])
+            self._group.write(self._folder / item.figure[0], [item.figure[1]])
         if item.note:
-            seen.setdefault(item.note[:2], item.note[2])
-    return Listing(texts, keys, [Bank(path, Picked(texts, indices)) for path, indices in groups.items()],
-                   _note_lines(seen))
+            self._seen.setdefault(item.note[:2], item.note[2])
+        return Markup(item.text)  # template output, escaped when it was rendered
+
+    def finish(self) -> None:
+        while self.pull() is not None:
+            pass
+
+    def banks(self) -> list[Bank]:
+        from quizgen.render.view import Picked
+
+        self.finish()
+        return [Bank(path, Picked(self._texts, indices)) for path, indices in self._groups.items()]
+
+    def notes(self) -> list[str]:
+        """A note per kind not asked as --moodle-type asked (the first reason given for it)."""
+        self.finish()
+        return _note_lines(self._seen)
+
+
+class _Walked(Sequence[str]):
+    """Texts a `Listing` keeps, as a template walks them: `streams`, the walk itself renders the
+    next item; else the whole set is rendered first (a key's entries, or a length)."""
+
+    def __init__(self, listing: Listing, texts: Sequence[str], streams: bool) -> None:
+        self.listing, self.texts, self.streams = listing, texts, streams
+
+    def __iter__(self) -> Iterator[str]:
+        if not self.streams:
+            self.listing.finish()
+        i = 0
+        while True:
+            if i < len(self.texts):
+                yield self.texts[i]
+            else:
+                text = self.listing.pull()
+                if text is None:
+                    return
+                yield text
+            i += 1
+
+    def __len__(self) -> int:
+        self.listing.finish()
+        return len(self.texts)
+
+    def __getitem__(self, i: int) -> str:  # type: ignore[override]
+        self.listing.finish()
+        return self.texts[i]
 
 
 def _notes(views: QuestionViews, mode: str | None, modes: Mapping[str, str]) -> list[str]:
