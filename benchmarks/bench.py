@@ -1,6 +1,7 @@
 """quizgen's speed in one table: every output format, the `--jobs` scaling, and start-up.
 
-Run: python benchmarks/bench.py [--count 10000] [--large] [--formats json moodle ...] [--no-startup]
+Run: python benchmarks/bench.py [--count 10000] [--large] [--formats json moodle ...] [--jobs-formats ...]
+     [--no-startup]
 
 Every figure is measured on a separate child process (the way a user runs quizgen), start-up
 included:
@@ -157,6 +158,8 @@ def main() -> None:
     parser.add_argument("--large", action="store_true", help="the --jobs rows on 100,000 questions")
     parser.add_argument("--formats", nargs="*", choices=list(FORMATS), default=DEFAULT_FORMATS,
                         help="format rows to run (default: all but pdf; none: just the floor and the --jobs rows)")
+    parser.add_argument("--jobs-formats", nargs="*", choices=list(FORMATS), default=["json", "moodle"],
+                        help="formats of the --jobs rows (default: json moodle; none: no --jobs rows)")
     parser.add_argument("--no-startup", action="store_true", help="leave out the start-up rows")
     parser.add_argument("--repeat", type=int, default=7, help="runs per start-up figure, the best kept")
     args = parser.parse_args()
@@ -181,16 +184,8 @@ def main() -> None:
             label, extra = FORMATS[name]
             line(label, generate(folder, count, extra))
 
-        jobs_count = 100_000 if args.large else count
-        print(f"\n`--jobs` ({jobs_count:,} questions; wall seconds, the machine's {os.cpu_count()} CPUs; "
-              f"load average {_load()} before)\n")
-        print(row("format", "--jobs 1", "--jobs 2", "speed-up", "cpu s (1)", "cpu s (2)", "peak MB (1)", "peak MB (2)"))
-        print(row("---", "---:", "---:", "---:", "---:", "---:", "---:", "---:"))
-        for name in ("json", "moodle"):
-            one, two = (generate(folder, jobs_count, FORMATS[name][1], jobs) for jobs in (1, 2))
-            print(row(FORMATS[name][0], f"{one.wall:.2f}", f"{two.wall:.2f}", f"{one.wall / two.wall:.2f}×",
-                      f"{one.cpu:.2f}", f"{two.cpu:.2f}", f"{one.peak_mb:.0f}", f"{two.peak_mb:.0f}"), flush=True)
-        print(f"\nload average {_load()} after")
+        if args.jobs_formats:
+            jobs(folder, 100_000 if args.large else count, args.jobs_formats)
 
     if args.no_startup:
         return
@@ -206,6 +201,19 @@ def main() -> None:
         print(row(label, f"{seconds * 1000:.0f}", f"{seconds / bare:.1f}"))
     seconds = drill_first_question(args.repeat)
     print(row("quizgen drill: first question shown", f"{seconds * 1000:.0f}", f"{seconds / bare:.1f}"))
+
+
+def jobs(folder: str, count: int, formats: list[str]) -> None:
+    """The `--jobs` rows: each format with --jobs 1 and 2, wall and CPU seconds, peak memory."""
+    print(f"\n`--jobs` ({count:,} questions; wall seconds, the machine's {os.cpu_count()} CPUs; "
+          f"load average {_load()} before)\n")
+    print(row("format", "--jobs 1", "--jobs 2", "speed-up", "cpu s (1)", "cpu s (2)", "peak MB (1)", "peak MB (2)"))
+    print(row("---", "---:", "---:", "---:", "---:", "---:", "---:", "---:"))
+    for name in formats:
+        one, two = (generate(folder, count, FORMATS[name][1], jobs) for jobs in (1, 2))
+        print(row(FORMATS[name][0], f"{one.wall:.2f}", f"{two.wall:.2f}", f"{one.wall / two.wall:.2f}×",
+                  f"{one.cpu:.2f}", f"{two.cpu:.2f}", f"{one.peak_mb:.0f}", f"{two.peak_mb:.0f}"), flush=True)
+    print(f"\nload average {_load()} after")
 
 
 def _load() -> str:

@@ -7,6 +7,7 @@ Bad input ends with one line on stderr and exit status 2, never a traceback. Hea
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import signal
@@ -385,7 +386,14 @@ def cmd_generate(args: argparse.Namespace) -> None:
             from quizgen.render.spool import Spool
             from quizgen.render.view import Sheet
             sheet = Sheet(header["seed"], args.question_seed, options.kinds, options.difficulties, style=options.style)
-            for note in write(files, renderer, Spool(questions), sheet, group):
+            items = None
+            if fmt.item and workers.jobs > 1:  # each question rendered where it is made
+                from quizgen.render.publish import made_item
+                items = workers.encoded(seed, args.count, options, functools.partial(made_item, files), progress,
+                                        numbered=True)
+            # a format with item templates walks the set once (rendering each question): no spool
+            for note in write(files, renderer, questions if fmt.item else Spool(questions), sheet, group,
+                              items=items):
                 if not args.quiet:
                     print(f"quizgen: note: {note}", file=sys.stderr)
     if target != "-" and not args.quiet:

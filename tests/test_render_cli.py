@@ -111,7 +111,7 @@ def test_a_missing_or_broken_template_is_named(tmp_path: Path, capsys) -> None:
                                                "{% endmacro %}", encoding="utf-8")
     status, _, err = run(capsys, *GOLDEN_SET, "--format", "md", "--answers", "none", "--templates", str(mine),
                          "--output", str(out))
-    assert status == 2 and err.count("\n") == 1 and "template md/worksheet.md.j2" in err and "nothing" in err
+    assert status == 2 and err.count("\n") == 1 and "template md/question.md.j2" in err and "nothing" in err
 
 
 def test_a_users_templates_translate_the_wording(tmp_path: Path, capsys) -> None:

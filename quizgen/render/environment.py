@@ -28,7 +28,8 @@ from quizgen.render.formats import Format, escaped_folders
 PACKAGE_TEMPLATES = Path(__file__).parent.parent / "templates"  # where an installed wheel keeps them
 SOURCE_TEMPLATES = Path(__file__).parent.parent.parent / "templates"  # the repository's top-level folder
 ESCAPED_SUFFIXES = (".html", ".xml", ".svg", ".html.j2", ".xml.j2", ".svg.j2")
-CHUNK = 256  # template output pieces joined per write: fewer, larger writes when streaming
+CHUNK = 1 << 16  # characters of template output joined per write: few writes, and little memory
+# (a piece may be a whole rendered question: counting pieces made chunks of megabytes)
 
 
 def default_templates() -> Path:
@@ -216,6 +217,7 @@ def _typst_finalize(context: jinja2.nodes.EvalContext, value: Any) -> Any:
     return typst_escape(value) if context.autoescape and not hasattr(value, "__html__") else value
 
 
+@functools.lru_cache(maxsize=256)  # jinja asks at every render, a few per question
 def _autoescape(name: str | None) -> bool:
     if not name:
         return False
@@ -314,12 +316,15 @@ def load(env: jinja2.Environment, name: str) -> jinja2.Template:
 def stream(template: jinja2.Template, **context: Any) -> Iterator[str]:
     """The rendered template in chunks; an error in a (user's) template is one line, not a traceback."""
     pieces: list[str] = []
+    size = 0
     try:
         for piece in template.generate(**context):
             pieces.append(piece)
-            if len(pieces) >= CHUNK:
+            size += len(piece)
+            if size >= CHUNK:
                 yield "".join(pieces)
                 pieces.clear()
+                size = 0
     except jinja2.TemplateNotFound as error:
         raise QuizgenError(f"template {error.name!r} is missing") from None
     except jinja2.TemplateError as error:
@@ -344,6 +349,8 @@ class Renderer:
         self.env = environment(templates, typst=fmt.typeset)
         self.worksheet = load(self.env, fmt.worksheet)
         self.key = load(self.env, fmt.key) if with_key and fmt.key else None
+        self.item = load(self.env, fmt.item) if fmt.item else None
+        self.key_item = load(self.env, fmt.key_item) if fmt.key_item else None
         self.parts = {name: load(self.env, name) for name in fmt.parts}
 
     def stream_worksheet(self, **context: Any) -> Iterator[str]:
@@ -352,6 +359,16 @@ class Renderer:
     def stream_key(self, **context: Any) -> Iterator[str]:
         assert self.key is not None
         return stream(self.key, **context)
+
+    def render_item(self, **context: Any) -> str:
+        """One question through the format's item template, whole."""
+        assert self.item is not None
+        return "".join(stream(self.item, **context))
+
+    def render_key_item(self, **context: Any) -> str:
+        """One question's answer key entry, whole."""
+        assert self.key_item is not None
+        return "".join(stream(self.key_item, **context))
 
     def render_part(self, name: str, **context: Any) -> str:
         """One of a packaged format's further templates (a zip's manifest), whole."""

@@ -24,6 +24,8 @@ class Format:
     help: str
     worksheet: str | None = None  # the template of the main file; None: not templated (JSON)
     key: str | None = None  # the template of a separate answer key, for formats that have one
+    item: str | None = None  # the template of one question on its own, which the worksheet lists (see publish.Item)
+    key_item: str | None = None  # the template of one question's answer key entry, which the key lists
     autoescape: bool = False  # HTML and XML: every value is escaped unless a filter marks it safe
     diagrams: bool = False  # draw each stack unless --no-diagram: where the drawing sits inside the file
     figure_files: bool = False  # drawings go in .svg files beside the main one, which links them
@@ -41,16 +43,17 @@ class Format:
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("json", "json", "the questions as data (schema/problem-set.schema.json)"),
     Format("md", "md", "Markdown worksheet, answer key beside it", "md/worksheet.md.j2", "md/key.md.j2",
-           figure_files=True),
+           "md/question.md.j2", "md/key_entry.md.j2", figure_files=True),
     Format("html", "html", "self-contained HTML page, printable; --interactive for self-check",
-           "html/worksheet.html.j2", "html/key.html.j2", autoescape=True, diagrams=True),
-    Format("moodle", "xml", "Moodle XML for Question bank → Import", "moodle/questions.xml.j2", autoescape=True,
-           diagrams=True),
+           "html/worksheet.html.j2", "html/key.html.j2", "html/question.html.j2", "html/key_entry.html.j2",
+           autoescape=True, diagrams=True),
+    Format("moodle", "xml", "Moodle XML for Question bank → Import", "moodle/questions.xml.j2",
+           item="moodle/question.xml.j2", autoescape=True, diagrams=True),
     Format("canvas", "zip", "Canvas QTI 1.2 zip for Settings → Import course content → QTI .zip",
            "canvas/assessment.xml.j2", autoescape=True, diagrams=True,
            parts=("canvas/imsmanifest.xml.j2", "canvas/assessment_meta.xml.j2"), package="qti"),
     Format("gift", "txt", "Moodle GIFT text for Question bank → Import → GIFT (no summary tables)",
-           "gift/questions.gift.j2", autoescape=True),
+           "gift/questions.gift.j2", item="gift/question.gift.j2", autoescape=True),
     Format("anki", "apkg", "Anki deck, one type-in card per question (pip install 'quizgen[anki]')",
            "anki/note.html.j2", autoescape=True, package="anki", requires="genanki",
            extra="anki"),

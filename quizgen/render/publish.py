@@ -9,21 +9,24 @@ appear together, or not at all.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from quizgen.errors import QuizgenError
 from quizgen.render.files import FileGroup, emit
 from quizgen.render.formats import PAPERS, Format
 
 if TYPE_CHECKING:  # jinja2 is imported only when a templated format is written
+    from markupsafe import Markup
+
     from quizgen.engine.question import Question
     from quizgen.render.environment import Renderer
-    from quizgen.render.view import QuestionViews, Sheet
+    from quizgen.render.view import QuestionView, QuestionViews, Sheet
 
 DEFAULT_CATEGORY = "$course$/quizgen"
 PRINT_TEMPLATE = "pdf/print.typ.j2"  # an exam's print file: every variant, each from an odd page
@@ -108,16 +111,6 @@ def figure_prefix(p: Plan) -> str:
     return f"{Path(p.target).stem}-" if p.format.figure_files else ""
 
 
-def write_figures(p: Plan, questions: Iterable[Question], group: FileGroup) -> None:
-    """Each drawing in its own file beside the worksheet, where the format links them, staged with it."""
-    if not p.format.figure_files or not p.look.diagram:  # no drawings: no pass over a spooled set
-        return
-    folder, prefix = Path(p.target).parent, figure_prefix(p)
-    for q in questions:
-        if q.diagram:
-            group.write(folder / f"{prefix}{q.id}.svg", [q.diagram])
-
-
 def load(p: Plan) -> Renderer:
     """The format's templates, compiled now: a missing or broken one is reported before any work."""
     from quizgen.render.environment import Renderer
@@ -125,21 +118,25 @@ def load(p: Plan) -> Renderer:
     return Renderer(p.format, p.look.templates, with_key=p.key is not None)
 
 
-def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: Sheet, group: FileGroup,
-          category_paths: Sequence[str] | None = None, moodle_modes: Mapping[str, str] | None = None,
-          points: Mapping[str, float] | None = None) -> list[str]:
-    """Stream the set through the templates into the worksheet, then its drawings and key, or pack
-    or typeset it, all staged in `group` (committed by the caller). `questions` may be a `Spool`:
-    the worksheet then streams as the questions are made, and later passes read them back from disk.
-    Moodle and GIFT categories are kind/difficulty-n unless `category_paths` names one per question
-    (an exam's slots, which are Canvas's question groups too), `moodle_modes` may set the LMS
-    question type per question id (an exam slot's choice), and `points` its points (default 1).
-    Returns a note for each kind not asked the way --moodle-type asked."""
-    from quizgen.render import view
-    from quizgen.render.view import QuestionViews, categories
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One question as its format's item templates wrote it (`Format.item`, `Format.key_item`), with
+    what the set needs of it besides: its category path, the drawing a format writes beside the
+    worksheet (file name, SVG) and, where --moodle-type cannot ask it as asked, the (asked type,
+    kind, reason) of the note."""
 
-    modes, worth = moodle_modes or {}, points or {}
-    fmt = p.format
+    text: str
+    key: str | None = None  # its answer key entry, when the set has a key
+    path: str = ""
+    figure: tuple[str, str] | None = None
+    note: tuple[str, str, str] | None = None
+
+
+def question_context(p: Plan, modes: Mapping[str, str], worth: Mapping[str, float]) -> dict[str, Any]:
+    """What a question's templates are given besides the question: how the LMS asks it (the
+    --moodle-type, or an exam slot's per question id), its points (default 1), and the look's
+    choices that shape a question (--interactive, where the answers go)."""
+    from quizgen.render import view
 
     def mode_of(v: view.QuestionView, mode: str) -> str:
         return modes.get(v.q.id, mode)
@@ -159,35 +156,179 @@ def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: She
     def cloze_weights(v: view.QuestionView, is_typed: bool) -> dict[tuple[int, int], int]:
         return view.cloze_weights(view.cloze_blanks(v, is_typed), points_of(v))
 
+    return dict(moodle_mode=p.look.moodle_type or "auto", moodle_type=moodle_type, typed=typed,
+                canvas_type=canvas_type, points=points_of, cloze_weights=cloze_weights,
+                interactive=p.look.interactive, answers=p.answers)
+
+
+def render_item(p: Plan, renderer: Renderer, context: Mapping[str, Any], q: Question, number: int, path: str,
+                modes: Mapping[str, str]) -> Item:
+    """`q`, question `number` of the set, through the format's item templates. An item depends on
+    nothing but its question and number, so any process may render it."""
+    from quizgen.render.view import mismatch, view
+
+    v = view(q, number, figure_prefix(p))
+    if p.format.name == "gift":
+        _check_gift(v, modes.get(q.id, p.look.moodle_type or "auto"))
+    asked = modes.get(q.id, p.look.moodle_type)
+    why = mismatch(v, asked) if asked else None
+    key = renderer.render_key_item(v=v, **context) if renderer.key_item and p.answers != "none" else None
+    figure = (v.figure.name, v.figure.svg) if v.figure and p.format.figure_files else None
+    return Item(renderer.render_item(v=v, **context), key, path, figure, (asked, q.kind, why) if why else None)
+
+
+@functools.cache  # per process: a --jobs worker compiles the templates once, for all its questions
+def _item_writer(p: Plan) -> tuple[Renderer, dict[str, Any]]:
+    return load(p), question_context(p, {}, {})
+
+
+def made_item(p: Plan, q: Question, number: int) -> Item:
+    """`q`'s item where it is made (a `--jobs` worker's `encode`), in its kind/difficulty category."""
+    renderer, context = _item_writer(p)
+    return render_item(p, renderer, context, q, number, category_path(q), {})
+
+
+def category_path(q: Question) -> str:
+    """A question's Moodle category below the set's: kind/difficulty-n."""
+    return f"{q.kind}/difficulty-{q.difficulty}"
+
+
+def write(p: Plan, renderer: Renderer, questions: Sequence[Question], sheet: Sheet, group: FileGroup,
+          category_paths: Sequence[str] | None = None, moodle_modes: Mapping[str, str] | None = None,
+          points: Mapping[str, float] | None = None, items: Iterable[Item] | None = None) -> list[str]:
+    """Stream the set through the templates into the worksheet, then its drawings and key, or pack
+    or typeset it, all staged in `group` (committed by the caller). `questions` may be a `Spool`:
+    the worksheet then streams as the questions are made, and later passes read them back from disk.
+    Moodle and GIFT categories are kind/difficulty-n unless `category_paths` names one per question
+    (an exam's slots, which are Canvas's question groups too), `moodle_modes` may set the LMS
+    question type per question id (an exam slot's choice), and `points` its points (default 1).
+    A format with item templates renders each question once, in set order (a plain iterable will
+    do): here, or given as `items` (rendered by `made_item` where the questions were made;
+    `questions` is then unused). Returns a note for each kind not asked the way --moodle-type asked."""
+    from quizgen.render.view import QuestionViews, categories
+
+    modes, worth = moodle_modes or {}, points or {}
+    fmt = p.format
+    asking = question_context(p, modes, worth)
     grouped = fmt.name in ("moodle", "gift") or category_paths is not None
     context = dict(
         title=p.look.title, sheet=sheet, questions=QuestionViews(questions, figure_prefix=figure_prefix(p)),
-        answers=p.answers,
-        key_name=p.key.name if p.key else None, interactive=p.look.interactive,
-        category=(p.look.category or DEFAULT_CATEGORY).rstrip("/"), moodle_mode=p.look.moodle_type or "auto",
-        moodle_type=moodle_type, typed=typed, canvas_type=canvas_type, points=points_of, cloze_weights=cloze_weights,
-        categories=categories(questions, category_paths) if grouped else (),
-        paper=p.look.paper or PAPERS[0])
-    notes = _notes(context["questions"], p.look.moodle_type, modes) if fmt.name in LMS else []
-    if fmt.name == "gift":
-        _check_gift(context["questions"], p.look.moodle_type or "auto", modes)
+        key_name=p.key.name if p.key else None, category=(p.look.category or DEFAULT_CATEGORY).rstrip("/"),
+        paper=p.look.paper or PAPERS[0], **asking)
+    if fmt.item:
+        if items is None:
+            items = (render_item(p, renderer, asking, q, i + 1,
+                                 category_paths[i] if category_paths else category_path(q), modes)
+                     for i, q in enumerate(questions))
+        listing = Listing(items, Path(p.target).parent, group)
+        context.update(items=listing.items, key_items=listing.keys, categories=listing.banks() if grouped else ())
+    else:
+        context["categories"] = categories(questions, category_paths) if grouped else ()
+        notes = _notes(context["questions"], p.look.moodle_type, modes) if fmt.name in LMS else []
     if fmt.package:  # a zip or a deck, written into its staged file as it is made
         pack = importlib.import_module(f"quizgen.render.{fmt.package}").pack
         with group.open(p.target) as handle:
             pack(renderer, context, handle)
-        return notes
-    if fmt.typeset:  # the whole Typst source, typeset: the key too before either file is staged
+    elif fmt.typeset:  # the whole Typst source, typeset: the key too before either file is staged
         from quizgen.render.pdf import typeset
 
         emit(p.target, [typeset("".join(renderer.stream_worksheet(**context)))], group)
         if p.key is not None:
             emit(str(p.key), [typeset("".join(renderer.stream_key(**context)))], group)
-        return notes
-    emit(p.target, renderer.stream_worksheet(**context), group)
-    write_figures(p, questions, group)
-    if p.key is not None:
-        emit(str(p.key), renderer.stream_key(**context), group)
-    return notes
+    else:
+        emit(p.target, renderer.stream_worksheet(**context), group)
+        if p.key is not None:
+            emit(str(p.key), renderer.stream_key(**context), group)
+    return listing.notes() if fmt.item else notes  # an item's note is known once it is rendered
+
+
+@dataclass(frozen=True, slots=True)
+class Bank:
+    """A category of rendered items, as a bank's template lists them: `items` in set order."""
+
+    path: str
+    items: Sequence[str]
+
+
+class Listing:
+    """A set's items as the templates list them: rendered as the worksheet's walk asks for the next
+    one (so it streams as the set is made), each kept on disk for a later walk (`items`), with its
+    key entry (`keys`, complete once the walk is); `banks()` groups them by category, which waits
+    for the whole set. Each drawing is staged in its file in `folder` as its item comes."""
+
+    def __init__(self, items: Iterable[Item], folder: Path, group: FileGroup) -> None:
+        from quizgen.render.spool import Texts
+
+        self._source: Iterator[Item] | None = iter(items)
+        self._folder, self._group = folder, group
+        self._texts, self._keys = Texts(), Texts()
+        self._groups: dict[str, list[int]] = {}
+        self._seen: dict[tuple[str, str], str] = {}
+        self.items = _Walked(self, self._texts, streams=True)
+        self.keys = _Walked(self, self._keys, streams=False)
+
+    def pull(self) -> Markup | None:
+        """The next item's text, now kept; None when the set is done."""
+        from markupsafe import Markup
+
+        item = next(self._source, None) if self._source is not None else None
+        if item is None:
+            self._source = None
+            return None
+        self._groups.setdefault(item.path, []).append(len(self._texts))
+        self._texts.append(item.text)
+        if item.key is not None:
+            self._keys.append(item.key)
+        if item.figure:
+            self._group.write(self._folder / item.figure[0], [item.figure[1]])
+        if item.note:
+            self._seen.setdefault(item.note[:2], item.note[2])
+        return Markup(item.text)  # template output, escaped when it was rendered
+
+    def finish(self) -> None:
+        while self.pull() is not None:
+            pass
+
+    def banks(self) -> list[Bank]:
+        from quizgen.render.view import Picked
+
+        self.finish()
+        return [Bank(path, Picked(self._texts, indices)) for path, indices in self._groups.items()]
+
+    def notes(self) -> list[str]:
+        """A note per kind not asked as --moodle-type asked (the first reason given for it)."""
+        self.finish()
+        return _note_lines(self._seen)
+
+
+class _Walked(Sequence[str]):
+    """Texts a `Listing` keeps, as a template walks them: `streams`, the walk itself renders the
+    next item; else the whole set is rendered first (a key's entries, or a length)."""
+
+    def __init__(self, listing: Listing, texts: Sequence[str], streams: bool) -> None:
+        self.listing, self.texts, self.streams = listing, texts, streams
+
+    def __iter__(self) -> Iterator[str]:
+        if not self.streams:
+            self.listing.finish()
+        i = 0
+        while True:
+            if i < len(self.texts):
+                yield self.texts[i]
+            else:
+                text = self.listing.pull()
+                if text is None:
+                    return
+                yield text
+            i += 1
+
+    def __len__(self) -> int:
+        self.listing.finish()
+        return len(self.texts)
+
+    def __getitem__(self, i: int) -> str:  # type: ignore[override]
+        self.listing.finish()
+        return self.texts[i]
 
 
 def _notes(views: QuestionViews, mode: str | None, modes: Mapping[str, str]) -> list[str]:
@@ -202,23 +343,26 @@ def _notes(views: QuestionViews, mode: str | None, modes: Mapping[str, str]) -> 
         why = mismatch(v, asked) if asked else None
         if why:
             seen.setdefault((asked, v.q.kind), why)
+    return _note_lines(seen)
+
+
+def _note_lines(seen: Mapping[tuple[str, str], str]) -> list[str]:
+    """The notes, one per (asked type, kind), with the first reason found for it."""
     return [f"--moodle-type {asked}: {kind} questions cannot be {asked} ({why})" for (asked, kind), why in seen.items()]
 
 
-def _check_gift(views: QuestionViews, mode: str, modes: Mapping[str, str]) -> None:
+def _check_gift(v: QuestionView, mode: str) -> None:
     """GIFT has no Cloze: a question Moodle asks as one is refused before anything is written,
     never turned into a question of another type."""
     from quizgen.render.view import moodle_type
 
-    for v in views:
-        asked = modes.get(v.q.id, mode)
-        if moodle_type(v, asked) == "cloze":
-            how = ("a table of typed numbers" if not v.q.multiple_choice else
-                   "a shape typed as one number per axis; --moodle-type multichoice, or an exam slot's "
-                   "moodle_type, asks it as a choice"
-                   if len(v.parts) == 1 else f"{len(v.parts)} answers in one question")
-            raise QuizgenError(f"GIFT cannot hold {v.q.kind} questions ({how}): leave the kind out, or "
-                               "use --format moodle (Moodle XML has the Cloze type they need)")
+    if moodle_type(v, mode) == "cloze":
+        how = ("a table of typed numbers" if not v.q.multiple_choice else
+               "a shape typed as one number per axis; --moodle-type multichoice, or an exam slot's "
+               "moodle_type, asks it as a choice"
+               if len(v.parts) == 1 else f"{len(v.parts)} answers in one question")
+        raise QuizgenError(f"GIFT cannot hold {v.q.kind} questions ({how}): leave the kind out, or "
+                           "use --format moodle (Moodle XML has the Cloze type they need)")
 
 
 def write_print_file(path: Path, look: Look, sheet: Sheet, variants: Sequence[tuple[Sheet, Sequence[Question]]],

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from quizgen.render.spool import Texts
+
 if TYPE_CHECKING:
     from quizgen.render.environment import Renderer
     from quizgen.render.view import PartView, QuestionView
@@ -34,17 +36,24 @@ class Layout:
     canvas_type: Any  # QuestionView → Canvas question type
     assessment_id: str = ""
     figures: list[tuple[str, str]] = field(default_factory=list)  # (path in the zip, resource id)
+    drawings: Texts = field(default_factory=Texts)  # each figure's SVG, in the order of `figures`
 
     def __post_init__(self) -> None:
-        items = [self.item_id(v) for v in self.views]
+        # One walk over the set (each walk builds every view again): the manifest, written first,
+        # names every item and figure; the drawings wait on disk until the zip's end.
+        items, points = [], []
+        for v in self.views:
+            items.append(self.item_id(v))
+            points.append(self.points(v))
+            if v.figure:
+                self.figures.append((f"{FIGURES}/{v.figure.name}", ident("figure", v.figure.name, v.figure.svg)))
+                self.drawings.append(v.figure.svg)
         self.assessment_id = ident("assessment", *items)
         self.manifest_id = ident("manifest", self.assessment_id)
         self.meta_id = ident("meta", self.assessment_id)
         self.assessment_path = f"{self.assessment_id}/{self.assessment_id}.xml"
         self.meta_path = f"{self.assessment_id}/assessment_meta.xml"
-        self.figures = [(f"{FIGURES}/{v.figure.name}", ident("figure", v.figure.name, v.figure.svg))
-                        for v in self.views if v.figure]
-        self.points_possible = sum(self.points(v) for v in self.views)
+        self.points_possible = sum(points)
 
     @staticmethod
     def item_id(v: QuestionView) -> str:
@@ -94,9 +103,8 @@ def _members(renderer: Renderer, context: Mapping[str, Any], qti: Layout) -> Ite
     yield "imsmanifest.xml", [renderer.render_part("canvas/imsmanifest.xml.j2", **full)]
     yield qti.meta_path, [renderer.render_part("canvas/assessment_meta.xml.j2", **full)]
     yield qti.assessment_path, renderer.stream_worksheet(**full)  # streamed: the whole bank is never in memory
-    for v in context["questions"]:
-        if v.figure:
-            yield f"{FIGURES}/{v.figure.name}", [v.figure.svg]
+    for (path, _), svg in zip(qti.figures, qti.drawings):
+        yield path, [svg]
 
 
 def pack(renderer: Renderer, context: Mapping[str, Any], out: BinaryIO) -> None:

@@ -1,9 +1,11 @@
 """A set kept on disk while it is written, so memory stays flat however many questions it has.
 
-Templates walk a set more than once (the worksheet, an inline key, the answer key, drawings,
-Moodle's categories). A `Spool` hands the first walk each question as it is generated, and
-pickles it to an anonymous temporary file (gone when the process ends, even on a signal); later
-walks read the questions back one at a time. Only their offsets stay in memory.
+Some formats walk a set more than once (Canvas names every item in its manifest before writing
+them, a PDF's key follows its worksheet, an Anki deck is written deck by deck). A `Spool` hands
+the first walk each question (or record) as it is generated, and pickles it to an anonymous
+temporary file (gone when the process ends, even on a signal); later walks read them back one at
+a time. Only their offsets stay in memory. Questions rendered one by one through a format's item
+templates (`Texts`) wait on disk the same way until the set's templates list them.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import tempfile
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
+
+from markupsafe import Markup
 
 from quizgen.engine.layers import LAYER_KINDS, Layer
 from quizgen.engine.question import Question
@@ -129,3 +133,28 @@ class Spool(Sequence[Question]):
         self._file.write(data)
         self._offsets.append(self._offsets[-1] + len(data))
         return question
+
+
+class Texts(Sequence[str]):
+    """Rendered questions (a bank's items) kept on disk until the set's template lists them in its
+    own order (by category, not as they were made): only their offsets stay in memory. Read back
+    marked safe: they are template output, escaped when it was rendered."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+        self._offsets = array("q", [0])
+
+    def append(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self._file.seek(self._offsets[-1])
+        self._file.write(data)
+        self._offsets.append(self._offsets[-1] + len(data))
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, i: int) -> Markup:  # type: ignore[override]
+        if not 0 <= i < len(self._offsets) - 1:
+            raise IndexError(i)
+        self._file.seek(self._offsets[i])
+        return Markup(self._file.read(self._offsets[i + 1] - self._offsets[i]).decode("utf-8"))
