@@ -59,10 +59,10 @@ def test_a_conv3d_is_told_k_times_k_times_k() -> None:
 
 FOR_EACH_RANK = [
     # Of size k, not 3: "a 2D kernel of size 3" read as the asked layer's on a 7×7 question.
-    ("kernel-not-squared", 3, "A 3D kernel of size k is a k×k×k window (a 3 is 3×3×3): k×k×k×C_in weights per filter, "
-                              "not k×C_in."),
-    ("kernel-not-squared", 2, "A 2D kernel of size k is a k×k window (a 3 is 3×3): k×k×C_in weights per filter, "
-                              "not k×C_in."),
+    ("kernel-not-squared", 3, ("A 3D kernel of size k is a k×k×k window (a 3 is 3×3×3): k×k×k×C_in weights per "
+                               "filter, not k×C_in.")),
+    ("kernel-not-squared", 2, ("A 2D kernel of size k is a k×k window (a 3 is 3×3): k×k×C_in weights per filter, "
+                               "not k×C_in.")),
     ("forgot-input-channels", 1, ("A filter is not a flat window of k steps: it spans every input channel, so it "
                                   "holds k×C_in weights. Multiply the kernel area by the number of channels coming in.")),
     ("macs-input-positions", 1, ("A convolution does its k×C_in multiply–accumulates once per OUTPUT position and "

@@ -136,7 +136,9 @@ class Misconception:
         text = self.pytorch if convention == "pytorch" and self.pytorch else self.explanation
         return text.format_map(RANK_WORDS[rank]) if "{" in text else text
 
-    @functools.lru_cache(maxsize=1024)  # asked for every wrong value of every question; a few hundred distinct
+    # Asked for every wrong value of every question; a few hundred distinct. The entries are the catalogue's
+    # module-level constants, so the cache keeps nothing alive that would otherwise go.
+    @functools.lru_cache(maxsize=1024)  # noqa: B019
     def feedback_for(self, convention: str = "keras", rank: int = 2) -> str:
         return f"{self.title}. {self.explain(convention, rank)}"
 
