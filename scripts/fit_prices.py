@@ -6,7 +6,7 @@ of showing a model (a table or prose; Keras or PyTorch code, which shows no shap
 code apart for the kinds of quizgen.engine.prices.BY_FRAMEWORK), generates sets on
 seeds no test uses, measures how often each blind strategy of
 quizgen.audit.STRATEGIES finds the answer, and raises the price of the strategies right more often
-than chance (lowers the others), round after round. Re-run it when the catalogue of
+than chance (lowers the others; a sorted rank's may fall below zero, a reward), round after round. Re-run it when the catalogue of
 misconceptions or the samplers change; tests/test_balance.py says when it is due.
 """
 
