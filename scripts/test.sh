@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install quizgen with its test dependencies into a virtual environment (.venv, made when missing;
 # QUIZGEN_VENV picks another folder), Debian's Chromium for the HTML tests when root and missing,
-# then run the whole test suite with that environment's Python. This is the README's test command;
-# .ci/run calls it as it is. Extra arguments go to pytest.
+# then run the whole test suite with that environment's Python, one pytest-xdist worker per core. This
+# is the README's test command; .ci/run calls it as it is. Extra arguments go to pytest (-n 0: serial).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="${QUIZGEN_VENV:-.venv}"
@@ -64,4 +64,6 @@ if [ ! -f .cache/npm/node_modules/axe-core/axe.min.js ]; then
     echo "warning: npm is missing; the axe-core accessibility test will be skipped" >&2
   fi
 fi
-exec "$venv/bin/python" -m pytest "$@"
+# In parallel, one worker per core (at most four), each taking the next test as it frees up: torch's
+# cross-checks and the browser tests are long, so an even split up front would leave a worker idle.
+exec "$venv/bin/python" -m pytest -n auto --maxprocesses 4 --dist worksteal "$@"

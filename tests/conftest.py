@@ -1,5 +1,6 @@
 """Fixtures shared by the test files: a real headless Chromium for the page tests; real Keras 3 runs
-on PyTorch (no TensorFlow is installed), chosen before any test imports it."""
+on PyTorch (no TensorFlow is installed), chosen before any test imports it, as is PyTorch's thread count
+when pytest-xdist runs the tests in parallel."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from typing import Any
 import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
+if "PYTEST_XDIST_WORKER" in os.environ:
+    # One thread per worker: the workers already fill the cores, and PyTorch's own threads on top of them
+    # made its tests four times slower (thousands of cross-checks: 15 s alone, 70 s beside another worker).
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run"]

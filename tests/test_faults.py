@@ -212,7 +212,7 @@ def test_a_signal_cleans_up_like_ctrl_c(tmp_path: Path, sig: int, code: int) -> 
 
 def test_sigterm_during_an_exam_leaves_no_scratch_folder(tmp_path: Path) -> None:
     exam_folder(tmp_path)
-    proc = start("exam", "exam.toml", "--variants", "3000", "-f", "md", "-f", "html", "-o", "out", "-q", cwd=tmp_path)
+    proc = start("exam", "exam.toml", "--variants", "400", "-f", "md", "-f", "html", "-o", "out", "-q", cwd=tmp_path)
     wait_for(lambda: leftovers(tmp_path))
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=300)
