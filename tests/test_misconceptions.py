@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from helpers import conv, layer, stack
@@ -124,6 +125,16 @@ def test_catalogue_is_well_formed() -> None:
         assert m.params or m.shape or (m.value and m.bends)
     covered = {m.id for m in CATALOGUE} & ({c[0] for c in CASES} | {c[0] for c in VALUE_CASES})
     assert covered == set(ids), set(ids) - covered
+
+
+def test_no_feedback_speaks_of_the_design_sources() -> None:
+    """The seed articles quizgen was designed from are not the users' material: "the seeds' second conv"
+    told a student nothing (issue 10 §3)."""
+    for m in CATALOGUE:
+        for convention in ("keras", "pytorch"):
+            for rank in (1, 2, 3):
+                said = f"{m.title} {m.explain(convention, rank)}"
+                assert not re.search(r"\bseeds?\b", said, re.IGNORECASE), (m.id, convention, rank, said)
 
 
 def value_of(mid: str, s: Stack, target: Target):

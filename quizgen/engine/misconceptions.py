@@ -1098,8 +1098,8 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "image-channels-everywhere", "Used the image's channels for every convolution",
         "Only the first convolution sees the image's channels. Every later one takes as C_in the channels "
-        "of the layer before it, the previous convolution's number of filters: the seeds' second conv "
-        "has (3·3·32 + 1)·64 = 18,496 parameters on a 32-channel input.",
+        "of the layer before it, the previous convolution's number of filters: a 3×3 convolution with 64 "
+        "outputs after one with 32 has (3·3·32 + 1)·64 = 18,496 parameters, whatever the image's channels.",
         value=_image_channels, bends=("params", "trainable_params", "non_trainable_params", "macs", "filters",
                                       "kernel_size"),
         source="seed 000 (\"Filters from previous layer becomes part of calculation\"), reasoned from #2"),
