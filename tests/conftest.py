@@ -1,11 +1,13 @@
 """Fixtures shared by the test files: a real headless Chromium for the page tests; real Keras 3 runs
 on PyTorch (no TensorFlow is installed), chosen before any test imports it, as is PyTorch's thread count
-when pytest-xdist runs the tests in parallel."""
+when pytest-xdist runs the tests in parallel; Ctrl-C is handled as usual even when the run was started
+with it ignored."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,11 @@ if "PYTEST_XDIST_WORKER" in os.environ:
     # One thread per worker: the workers already fill the cores, and PyTorch's own threads on top of them
     # made its tests four times slower (thousands of cross-checks: 15 s alone, 70 s beside another worker).
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+# A shell without job control starts a background job with Ctrl-C ignored, and every process it starts
+# inherits that: quizgen would never see the SIGINT the signal tests send it.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run"]
