@@ -37,6 +37,11 @@ STRATEGIES = (  # what a student who never computes might pick; the first four a
     "nearest the median (least total distance)", "nearest the median by ratio", "the most isolated",
     "the shape sharing the most axes with the others",  # shapes only: the "convergence" cue of test-wiseness
 )
+# Cues in the digits, not in the sizes: an asked filter count is a round number, while a slip's rounded
+# quotient is any whole number. Reported, not judged: whether a student would take the roundest option for
+# the answer depends on the quantity (a filter count, yes; a receptive field, hardly), and when the answer
+# is the only whole solution the real slips cannot all be round.
+NUMBER_CUES = ("most factors of two", "most trailing zeros")
 
 
 def _share(scores: Sequence[float], answer: int, best: Callable[..., float] = min) -> float:
@@ -95,6 +100,20 @@ def shares(values: Sequence[float], answer: int, shapes: Sequence[Sequence[int]]
     yield _convergence(shapes, answer) if shapes is not None else 0.0
 
 
+def _factors(n: int, base: int) -> int:
+    count = 0
+    while n % base == 0:
+        n //= base
+        count += 1
+    return count
+
+
+def number_cues(values: Sequence[int], answer: int) -> dict[str, float]:
+    """How often each of NUMBER_CUES picks the answer (values[answer]) among whole, positive options."""
+    return {name: _share([_factors(v, base) for v in values], answer, max)
+            for name, base in zip(NUMBER_CUES, (2, 10))}
+
+
 def _convergence(shapes: Sequence[Sequence[int]], answer: int) -> float:
     """The "convergence" cue: the option whose axes most often equal the same axis of another option
     (of its rank). Counted axis by axis among the options of each rank; an option's own axes are taken off."""
@@ -114,6 +133,8 @@ class KindAudit:
     parts: int = 0  # numeric multiple-choice parts: ranks and strategies are taken over these
     ranks: list[float] = field(default_factory=list)  # rank counts (0 = smallest), then shares
     strategies: dict[str, float] = field(default_factory=dict)
+    number_parts: int = 0  # of `parts`, those whose options are all whole and positive: NUMBER_CUES' base
+    number_cues: dict[str, float] = field(default_factory=dict)
     shown: int = 0  # shown wrong options, over every multiple-choice part
     misconceptions: Counter[str] = field(default_factory=Counter)
     near_misses: int = 0
@@ -269,8 +290,14 @@ def audit(doc: Any) -> Audit:
                     k.ranks[rank] += 1
                 for name, share in hits(sizes, answer_index, values if shapes else None).items():
                     k.strategies[name] = k.strategies.get(name, 0.0) + share
+                if all(type(v) is int and v > 0 for v in values):
+                    k.number_parts += 1
+                    for name, share in number_cues(values, answer_index).items():
+                        k.number_cues[name] = k.number_cues.get(name, 0.0) + share
     for k in by_kind.values():
         if k.parts:
             k.ranks = [r / k.parts for r in k.ranks]
             k.strategies = {name: s / k.parts for name, s in k.strategies.items()}
+        if k.number_parts:
+            k.number_cues = {name: s / k.number_parts for name, s in k.number_cues.items()}
     return Audit(len(questions), sorted(by_kind.values(), key=lambda k: k.kind))
