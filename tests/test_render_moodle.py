@@ -186,17 +186,25 @@ def test_answers_and_every_wrong_value_with_its_feedback(sets, name: str) -> Non
                         assert d["title"] in visible_text(wrong[plain(value)])
 
 
-def test_moodle_type_auto_types_shapes_and_sums(sets) -> None:
-    root, by_seed = sets["golden-auto"]
+@pytest.mark.parametrize("name", ["golden-auto", "every-kind"])
+def test_moodle_type_auto_types_shapes_sums_and_filter_counts(sets, name: str) -> None:
+    """A filter count is typed too: among options, the roundest one gave it away (issue 10: "the option with
+    the most factors of two" was right 70% of the time on reverse-filters)."""
+    root, by_seed = sets[name]
+    asked = set()
     for _, q in questions_of(root):
         source = by_seed[int(text_of(q, "idnumber").rsplit("-", 1)[1])]
         target = source["parts"][0]["target"]
-        if source["kind"] == "summary-table" or target["quantity"] == "output_shape":
+        asked.add(target["quantity"])
+        if source["kind"] == "summary-table" or len(source["parts"]) > 1 or target["quantity"] == "output_shape":
             assert q.get("type") == "cloze"
-        elif target["layer"] is None or target["quantity"] == "output_size":
-            assert q.get("type") == "numerical"
-        else:
+        elif target["quantity"] in ("layer_name", "step"):  # a layer or a row can only be chosen
             assert q.get("type") == "multichoice"
+        elif target["layer"] is None or target["quantity"] in ("output_size", "filters"):
+            assert q.get("type") == "numerical", source["kind"]
+        else:
+            assert q.get("type") == "multichoice", source["kind"]
+    assert name != "every-kind" or {"filters", "kernel_size"} <= asked
 
 
 def test_categories_follow_the_base(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

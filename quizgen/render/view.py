@@ -369,13 +369,22 @@ class QuestionViews:
 
 SHAPES = ("output_shape", "output_size")
 SUMS = ("params", "trainable_params", "non_trainable_params", "memory_bytes")
+# Asked typed by `auto` too: a filter count is a round number (64, 96, 250) and the slips of solving for it
+# are quotients rounded to whole numbers (191, 661), so among options "the roundest" finds it (70%, by
+# `quizgen audit`'s cues in the digits).
+ROUND_ANSWERS = ("filters",)
+
+
+def typed_when_auto(quantity: str, layer: int | None) -> bool:
+    """Whether `--moodle-type auto` types an answer of this quantity (of a layer, or of the whole stack: None)."""
+    return quantity in SHAPES + ROUND_ANSWERS or (layer is None and quantity in SUMS)
 
 
 def typed(v: QuestionView, mode: str) -> bool:
     """Whether Moodle asks for typed numbers (NUMERICAL) rather than a choice among options.
 
     A layer's name can only be chosen, a table with nothing to choose from only typed; otherwise
-    `auto` types shapes and sums (whole-stack totals), and chooses for the rest.
+    `auto` types shapes, sums (whole-stack totals) and filter counts, and chooses for the rest.
     """
     if mode not in MOODLE_TYPES:
         raise ValueError(f"unknown Moodle question type {mode!r}")
@@ -384,8 +393,7 @@ def typed(v: QuestionView, mode: str) -> bool:
     if not all(p.choices for p in v.parts):
         return True
     if mode == "auto":
-        return all(p.target.quantity in SHAPES or (p.target.layer is None and p.target.quantity in SUMS)
-                   for p in v.parts)
+        return all(typed_when_auto(p.target.quantity, p.target.layer) for p in v.parts)
     return mode == "numerical"
 
 

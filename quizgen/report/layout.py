@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quizgen.render.view import SHAPES, SUMS
+from quizgen.render.view import typed_when_auto
 from quizgen.report.bank import Box
 
 
@@ -17,8 +17,7 @@ def _typed(q: dict[str, Any], mode: str) -> bool:
     if not all(p["option_order"] for p in parts):
         return True
     if mode == "auto":
-        return all(p["target"]["quantity"] in SHAPES
-                   or (p["target"]["layer"] is None and p["target"]["quantity"] in SUMS) for p in parts)
+        return all(typed_when_auto(p["target"]["quantity"], p["target"]["layer"]) for p in parts)
     return mode == "numerical"
 
 
