@@ -24,7 +24,7 @@ from quizgen.engine.generate import Options, iter_questions
 from quizgen.engine.kinds import KINDS
 
 FITTED_KINDS = ("conv-params", "layer-params", "total-params", "flatten-size", "dense-after-flatten",
-                "reverse-filters", "reverse-kernel", "memory-footprint", "macs", "receptive-field", "trainable-split",
+                "reverse-kernel", "memory-footprint", "macs", "receptive-field", "trainable-split",
                 "spot-the-error", "output-shape")
 STYLES = {False: ("table",), True: ("keras", "pytorch")}  # shown as code or not: the styles fitted on
 SEED = 90210  # tests/test_balance.py checks on other seeds

@@ -500,6 +500,8 @@ def test_exam_points_reach_moodle_canvas_and_gift(tmp_path: Path, capsys) -> Non
 @pytest.mark.parametrize("kind, mode, note", [
     ("trainable-split", "multichoice", "--moodle-type multichoice: trainable-split questions cannot be multichoice"),
     ("summary-table", "multichoice", "--moodle-type multichoice: summary-table questions cannot be multichoice"),
+    ("reverse-filters", "multichoice", "--moodle-type multichoice: reverse-filters questions cannot be multichoice "
+                                       "(nothing to choose from: a typed number)"),
     ("most-params", "numerical", "--moodle-type numerical: most-params questions cannot be numerical"),
 ])
 def test_moodle_type_that_cannot_be_honoured_is_said(kind: str, mode: str, note: str, tmp_path: Path, capsys) -> None:

@@ -153,3 +153,30 @@ def test_a_hostile_title_stays_text(browser: Any, tmp_path: Path, capsys) -> Non
     assert page.locator("img").count() == 0
     page.close()
     assert problems == []
+
+
+def test_a_filter_count_is_typed_on_the_self_check_page(browser: Any, tmp_path: Path) -> None:
+    """Reverse-filters has no options (the roundest option gave the count away): one field to type in, a
+    known slip's feedback, the right count scored."""
+    from quizgen.cli import main
+
+    args = ["generate", "--seed", "5", "--count", "2", "--kind", "reverse-filters", "-d", "2", "--quiet"]
+    assert main([*args, "--format", "html", "--interactive", "--output", str(tmp_path / "set.html")]) == 0
+    assert main([*args, "--format", "json", "--output", str(tmp_path / "set.json")]) == 0
+    first, second = json.loads((tmp_path / "set.json").read_text(encoding="utf-8"))["questions"]
+    page, problems = open_page(browser, tmp_path / "set.html")
+    assert page.locator("button.option").count() == 0
+    field = page.get_by_label("Answer:", exact=True).first
+    assert field.get_attribute("id") == f"{first['id']}-b1"
+    slip = first["parts"][0]["distractors"][0]
+    field.fill(f"{slip['value']:,}")
+    field.press("Enter")
+    wrong = page.locator(f"#{first['id']} .feedback.wrong:visible")
+    assert wrong.count() == 1 and slip["title"] in wrong.inner_text()
+    assert page.locator(f"#{first['id']} .solution").is_visible() and page.locator("#score").inner_text() == "0"
+    right = page.locator(f"#{second['id']} input.blank")
+    right.fill(f"{second['parts'][0]['answer']:,}")
+    right.press("Enter")
+    assert page.locator(f"#{second['id']} .feedback.right").is_visible()
+    assert page.locator("#score").inner_text() == "1" and page.locator("#done").is_visible()
+    assert problems == []

@@ -678,7 +678,7 @@ LEVEL_1_KERNEL_INPUTS = tuple(shape for shape in INPUTS_2D + INPUTS_1D if shape[
 # Filter counts besides the powers of two, near the drawn count: LeNet's 6, DenseNet's growth rate 12,
 # MobileNetV2's and EfficientNet's 24, 40, 80, 96, 112, 160, 192, 320, GoogLeNet's 48 and 192, AlexNet's 96
 # and 384; in text CNNs Kim's 100 feature maps and the Keras IMDB example's 250. Asked in part of the
-# questions, so that "the only power of two" stops finding the answer.
+# questions, so that a student cannot take a power of two for granted.
 OTHER_FILTERS = {8: (6, 12), 16: (12, 24), 32: (24, 40, 48), 64: (48, 80, 96), 128: (96, 112, 160, 192),
                  256: (192, 320, 384), 512: (384,)}
 OTHER_FILTERS_1D = {16: (12, 24), 32: (24, 48), 64: (48, 96, 100), 128: (96, 100, 160), 256: (192, 250, 320)}
@@ -714,7 +714,10 @@ def _reverse(rng: Picker, difficulty: int, convention: str, field: str) -> Built
         root = "√" if layer.rank == 2 else "∛" if layer.rank == 3 else ""
         step = Step("kernel-size", i, f"k = {root}((P/F{' − 1' if bias else ''}) / C_in)",
                     f"{root}(({p:,}/{f}{' − 1' if bias else ''}) / {c})", layer.kernel_size[0])
-    return Built(family, stack, [Target(i, field, convention)], [step], show_shapes=True, extra={"given_params": p})
+    # A filter count is asked typed: it is a round number (64, 96, 250) and the slips of solving for it are
+    # quotients rounded to whole numbers (191, 661), so among options the roundest one gave it away (70%).
+    return Built(family, stack, [Target(i, field, convention)], [step], show_shapes=True,
+                 multiple_choice=field != "filters", extra={"given_params": p})
 
 
 def _asked_variants(rng: Picker, layer: Conv, channels: int, field: str) -> list[Conv]:

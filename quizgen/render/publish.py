@@ -357,7 +357,7 @@ def _check_gift(v: QuestionView, mode: str) -> None:
     from quizgen.render.view import moodle_type
 
     if moodle_type(v, mode) == "cloze":
-        how = ("a table of typed numbers" if not v.q.multiple_choice else
+        how = ("a table of typed numbers" if v.fill_in else
                "a shape typed as one number per axis; --moodle-type multichoice, or an exam slot's "
                "moodle_type, asks it as a choice"
                if len(v.parts) == 1 else f"{len(v.parts)} answers in one question")

@@ -259,6 +259,12 @@ class QuestionView:
         return tuple((row, by_layer.get(row.number - 1)) for row in self.rows)
 
     @property
+    def fill_in(self) -> bool:
+        """A table to fill in (summary-table): its Param # cells and total are the blanks. A question
+        with no options and one part (reverse-filters) is instead one number to write."""
+        return not self.q.multiple_choice and len(self.parts) > 1
+
+    @property
     def whole(self) -> PartView | None:
         """The part that asks about the whole stack (a table's total row), if any."""
         return next((p for p in self.parts if p.target.layer is None), None)
@@ -369,22 +375,18 @@ class QuestionViews:
 
 SHAPES = ("output_shape", "output_size")
 SUMS = ("params", "trainable_params", "non_trainable_params", "memory_bytes")
-# Asked typed by `auto` too: a filter count is a round number (64, 96, 250) and the slips of solving for it
-# are quotients rounded to whole numbers (191, 661), so among options "the roundest" finds it (70%, by
-# `quizgen audit`'s cues in the digits).
-ROUND_ANSWERS = ("filters",)
 
 
 def typed_when_auto(quantity: str, layer: int | None) -> bool:
     """Whether `--moodle-type auto` types an answer of this quantity (of a layer, or of the whole stack: None)."""
-    return quantity in SHAPES + ROUND_ANSWERS or (layer is None and quantity in SUMS)
+    return quantity in SHAPES or (layer is None and quantity in SUMS)
 
 
 def typed(v: QuestionView, mode: str) -> bool:
     """Whether Moodle asks for typed numbers (NUMERICAL) rather than a choice among options.
 
     A layer's name can only be chosen, a table with nothing to choose from only typed; otherwise
-    `auto` types shapes, sums (whole-stack totals) and filter counts, and chooses for the rest.
+    `auto` types shapes and sums (whole-stack totals), and chooses for the rest.
     """
     if mode not in MOODLE_TYPES:
         raise ValueError(f"unknown Moodle question type {mode!r}")
@@ -427,7 +429,7 @@ def mismatch(v: QuestionView, mode: str) -> str | None:
     if mode == "numerical" and not typed(v, mode):
         return "its answer is a layer, not a number: multiple choice"
     if mode == "multichoice" and typed(v, mode):
-        return "nothing to choose from: a Cloze of typed numbers"
+        return f"nothing to choose from: {'a Cloze of typed numbers' if v.fill_in else 'a typed number'}"
     if mode == "multichoice" and len(v.parts) > 1:
         return f"{len(v.parts)} answers: a Cloze with one multiple-choice blank per answer"
     return None
@@ -469,7 +471,7 @@ def moodle_blanks(v: QuestionView, mode: str) -> tuple[tuple[int, int | None, bo
     qtype, is_typed = moodle_type(v, mode), typed(v, mode)
     if qtype != "cloze":
         return ((0, None, qtype == "multichoice"),)
-    if not v.q.multiple_choice:  # a table to fill in: its rows' blanks, then the total row
+    if v.fill_in:  # a table to fill in: its rows' blanks, then the total row
         order = [part for _, part in v.table if part] + ([v.whole] if v.whole else [])
         return tuple((p.number - 1, None, False) for p in order)
     if not is_typed:
