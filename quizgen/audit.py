@@ -101,8 +101,9 @@ def shares(values: Sequence[float], answer: int, shapes: Sequence[Sequence[int]]
 
 
 def _factors(n: int, base: int) -> int:
+    """How many times `base` divides n (none for 0, which every power divides)."""
     count = 0
-    while n % base == 0:
+    while n and n % base == 0:
         n //= base
         count += 1
     return count

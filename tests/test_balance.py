@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import pytest
 
-from quizgen.audit import audit
+from quizgen.audit import STRATEGY_GOAL, audit
 from quizgen.engine.generate import Options, generate
 from quizgen.engine.kind_names import CORE_KINDS
 from quizgen.engine.question import Question
@@ -76,6 +76,15 @@ def test_the_issue_reproduction_is_balanced(kind: str) -> None:
     second largest 36%, spot-the-error's largest row 38%; output-shape's upper end of the closest pair 44% while
     every shape option held one mistake."""
     check(judged(4711, 200, Options((kind,), (1, 2, 3))), (kind,))
+
+
+@pytest.mark.parametrize("kind", JUDGED)
+def test_no_cue_in_the_digits_finds_the_answer(kind: str) -> None:
+    """The audit's cues in the digits (reported, not judged) stay within the strategies' goal on the issue's
+    reproduction set. The old code: receptive-field's most factors of two 45% (a field after a 2×2 pool is
+    often 4 or 8), now priced (DIGIT_PRICES); reverse-filters' 70% (it has no options now)."""
+    (k,) = audit({"questions": [q.to_json() for q in questions(4711, 200, Options((kind,), (1, 2, 3)))]}).kinds
+    assert {cue: share for cue, share in k.number_cues.items() if share > STRATEGY_GOAL} == {}
 
 
 LEVELS = [(kind, d) for kind in JUDGED for d in (1, 2, 3)

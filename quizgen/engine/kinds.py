@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quizgen.audit import FAR, magnitude, shares, times_off  # the statistics a set is judged by
+from quizgen.audit import FAR, magnitude, number_cues, shares, times_off  # the statistics a set is judged by
 from quizgen.engine.frameworks import has_module, torch_shape_steps
 from quizgen.engine.kind_names import SUMMARIES
 from quizgen.engine.layers import (
@@ -43,7 +43,7 @@ from quizgen.engine.misconceptions import (
     replay,
     replay_pair,
 )
-from quizgen.engine.prices import EVEN_PRICES, prices_for
+from quizgen.engine.prices import DIGIT_PRICES, EVEN_PRICES, prices_for
 from quizgen.engine.quantities import (
     BYTES_PER_PARAM,
     UNIT_BYTES,
@@ -108,8 +108,8 @@ class Analysis:
     """
 
     def __init__(self, stack: Stack, targets: Sequence[Target], seen: Seen = TABLE,
-                 prices: Sequence[float] = EVEN_PRICES) -> None:
-        self.stack, self.seen, self.prices = stack, seen, prices
+                 prices: Sequence[float] = EVEN_PRICES, digits: float = 0.0) -> None:
+        self.stack, self.seen, self.prices, self.digits = stack, seen, prices, digits
         layers = [t.layer for t in targets]
         upto = None if None in layers else max(layers)  # later layers cannot change the answers
         # Where each mistake applies (by id), found once, by layer class: its replay and its pairs' start from it.
@@ -194,7 +194,7 @@ class Analysis:
             if _valid(value, answer) and _hashable(value) not in taken:
                 taken.add(_hashable(value))
                 fillers.append(Candidate(Distractor(value, NEAR_MISS, "Near miss", feedback), False, True, filler=True))
-        shown = choose_shown(answer, found, fillers, minimum, rng, self.prices)
+        shown = choose_shown(answer, found, fillers, minimum, rng, self.prices, self.digits)
         return tuple([c.distractor for c in shown] + [c.distractor for c in found if c not in shown])
 
     def part(self, target: Target, rng: Picker, multiple_choice: bool = True) -> Part:
@@ -218,7 +218,7 @@ class Candidate:
 
 
 def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate], n: int,
-                 rng: Picker, prices: Sequence[float] = EVEN_PRICES) -> list[Candidate]:
+                 rng: Picker, prices: Sequence[float] = EVEN_PRICES, digits: float = 0.0) -> list[Candidate]:
     """Which `n` wrong values to show, so that nothing but working the answer out finds it.
 
     The rule: show at least one mistake about the asked layer's own configuration when there is one;
@@ -227,7 +227,8 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
     the blind strategies (the smallest, the closest pair, nearest the mean, ... `quizgen.audit.STRATEGIES`)
     would most seldom get right, each strategy weighed by its price (`prices`, fitted per kind and
     difficulty, see `quizgen.engine.prices`) times a random factor, so that over a set no strategy, the
-    answer's rank included, is right more often than chance. Values are chosen, never made up.
+    answer's rank included, is right more often than chance. `digits` prices a set whose answer has the most
+    factors of two (`quizgen.engine.prices.DIGIT_PRICES`). Values are chosen, never made up.
     """
     # A long catalogue must not crowd out the own-configuration mistakes.
     pool = sorted((c for c in found if c.near), key=lambda c: (not c.first, c.combined))[:MAX_POOL]
@@ -261,6 +262,8 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
             continue  # even with every reward this set cannot win
         options = [answer] + [pool[i].distractor.value for i in chosen] if shapes else None
         values = [magnitude(answer)] + [sizes[i] for i in chosen]
+        if digits:  # whole, positive numbers: the kinds DIGIT_PRICES names ask no others
+            cost += COST["cue"] * digits * number_cues([int(v) for v in values], 0)["most factors of two"]
         hit = shares(values, 0, options)
         if values[0] in values[1:]:  # a shape of the answer's size: the shuffled options sort either first
             last = shares(values[1:] + values[:1], n, options and options[1:] + options[:1])
@@ -887,7 +890,8 @@ def assemble(picker: Picker, seed: int, kind: Kind, difficulty: int, built: Buil
     parts = built.parts
     if not parts:
         seen = seen_in(built, style, diagram)
-        analysis = Analysis(built.stack, built.targets, seen, prices_for(kind.id, difficulty, seen.code, seen.style))
+        analysis = Analysis(built.stack, built.targets, seen, prices_for(kind.id, difficulty, seen.code, seen.style),
+                            DIGIT_PRICES.get(kind.id, 0.0))
         parts = tuple(analysis.part(t, picker, built.multiple_choice) for t in built.targets)
     return Question(qid, kind.id, difficulty, seed, built.family, built.stack, parts, tuple(built.solution),
                     built.show_shapes, built.multiple_choice, built.extra)

@@ -17,6 +17,10 @@ from quizgen.audit import STRATEGIES
 
 EVEN_PRICES: tuple[float, ...] = (1.0,) * len(STRATEGIES)
 
+# A price on the option with the most factors of two (`quizgen.audit.NUMBER_CUES`), per kind, where that cue
+# tells: a receptive field after a 2×2 pool is often a power of two (4, 8), beside slips of any parity.
+DIGIT_PRICES: dict[str, float] = {"receptive-field": 2.0}
+
 # Kinds whose code questions are priced per framework (a fourth key, the style): PyTorch writes shapes channels
 # first and offers shape mistakes of its own (channels last, the padding added once) but not Keras's 'valid' and
 # 'same' ones, so its options lean below the answer where Keras's lean above it.
