@@ -37,10 +37,10 @@ STRATEGIES = (  # what a student who never computes might pick; the first four a
     "nearest the median (least total distance)", "nearest the median by ratio", "the most isolated",
     "the shape sharing the most axes with the others",  # shapes only: the "convergence" cue of test-wiseness
 )
-# Cues in the digits, not in the sizes: an asked filter count is a round number, while a slip's rounded
-# quotient is any whole number. Reported, not judged: whether a student would take the roundest option for
-# the answer depends on the quantity (a filter count, yes; a receptive field, hardly), and when the answer
-# is the only whole solution the real slips cannot all be round.
+# Cues in the digits, not in the sizes: a filter count is a round number, while a slip's rounded quotient is
+# any whole number; a receptive field after a 2×2 pool is often 4 or 8. Reported, not judged: whether a
+# student would take the roundest option for the answer depends on the quantity. Where one told, the kind is
+# asked without options (reverse-filters) or its options are chosen against it (`prices.DIGIT_PRICES`).
 NUMBER_CUES = ("most factors of two", "most trailing zeros")
 
 
