@@ -190,8 +190,8 @@ def _generate_parser(commands: Commands, name: str, full: bool) -> None:
                       help="moodle, canvas, gift: multiple choice, typed numbers (numerical; a shape is a cloze "
                            "with one number per axis), or auto: typed for shapes and whole-model sums (default "
                            "auto). A kind that cannot be asked so is written as it can be, with a note on stderr: "
-                           "summary-table and reverse-filters are always typed, trainable-split a cloze of two "
-                           "parts, most-params and spot-the-error always multiple choice")
+                           "summary-table, reverse-filters and reverse-kernel are always typed, trainable-split a "
+                           "cloze of two parts, most-params and spot-the-error always multiple choice")
     look.add_argument("--category", metavar="PATH",
                       help="moodle, gift: the category the questions go under, then KIND/difficulty-N "
                            "(default '$course$/quizgen')")

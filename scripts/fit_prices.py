@@ -24,7 +24,7 @@ from quizgen.engine.generate import Options, iter_questions
 from quizgen.engine.kinds import KINDS
 
 FITTED_KINDS = ("conv-params", "layer-params", "total-params", "flatten-size", "dense-after-flatten",
-                "reverse-kernel", "memory-footprint", "macs", "receptive-field", "trainable-split",
+                "memory-footprint", "macs", "receptive-field", "trainable-split",
                 "spot-the-error", "output-shape")
 STYLES = {False: ("table",), True: ("keras", "pytorch")}  # shown as code or not: the styles fitted on
 SEED = 90210  # tests/test_balance.py checks on other seeds
@@ -80,7 +80,7 @@ def step(price: float, excess: float, rate: float, rank: bool) -> float:
     """A price after a round whose strategy was right `excess` more often than chance: moved by a factor, so
     that it stays positive, except a sorted rank's near and below zero, moved by a step that can take it
     below zero: a reward, so that the options put the answer at that rank more often (a rank the slips
-    seldom leave room for, such as reverse-kernel's largest)."""
+    seldom leave room for, such as the largest where nearly every slip undercounts)."""
     moved = price * math.exp(rate * excess)
     if rank and (price <= 0 or moved < LIMITS[0]):
         return max(price + REWARD_STEP * rate * excess, -LIMITS[1])

@@ -187,9 +187,10 @@ def test_answers_and_every_wrong_value_with_its_feedback(sets, name: str) -> Non
 
 
 @pytest.mark.parametrize("name", ["golden-auto", "every-kind"])
-def test_moodle_type_auto_types_shapes_sums_and_filter_counts(sets, name: str) -> None:
-    """A filter count is typed too: among options, the roundest one gave it away (issue 10: "the option with
-    the most factors of two" was right 70% of the time on reverse-filters)."""
+def test_moodle_type_auto_types_shapes_sums_and_reverse_answers(sets, name: str) -> None:
+    """A filter count and a kernel size are typed too: among options the roundest filter count gave it away
+    (issue 10: "the option with the most factors of two" was right 70% of the time on reverse-filters), and
+    a kernel's slips are wider than its map."""
     root, by_seed = sets[name]
     asked = set()
     for _, q in questions_of(root):
@@ -200,7 +201,7 @@ def test_moodle_type_auto_types_shapes_sums_and_filter_counts(sets, name: str) -
             assert q.get("type") == "cloze"
         elif target["quantity"] in ("layer_name", "step"):  # a layer or a row can only be chosen
             assert q.get("type") == "multichoice"
-        elif target["layer"] is None or target["quantity"] in ("output_size", "filters"):
+        elif target["layer"] is None or target["quantity"] in ("output_size", "filters", "kernel_size"):
             assert q.get("type") == "numerical", source["kind"]
         else:
             assert q.get("type") == "multichoice", source["kind"]

@@ -667,13 +667,13 @@ def _split_steps(stack: Stack, index: int, convention: str) -> tuple[list[Step],
 
 # What a reverse question asks, drawn as real models have it. Kernels: 1×1 (bottlenecks, MobileNet's pointwise
 # convs), 3, 5, 7 (ResNet's stem), 9 and 11 (AlexNet's first conv) in 2D where they fit; Conv1D text models
-# use widths 2 to 9, even ones too (Kim 2014: 3, 4 and 5). The sampler's 3, 5, 7 alone leave a 3 no room below
-# it among the slips (which mostly give larger kernels), and make the answer the one small odd option.
-# A 1×1 kernel only on more channels than an image's: on one channel it merely scales the pixels.
+# use widths 2 to 9, even ones too (Kim 2014: 3, 4 and 5). The sampler's 3, 5, 7 alone would make the answer
+# one of three known sizes. A 1×1 kernel only on more channels than an image's: on one channel it merely
+# scales the pixels.
 REVERSE_KERNELS = {1: (2, 3, 4, 5, 6, 7, 8, 9), 2: (1, 3, 3, 5, 5, 5, 7, 7, 7, 9, 9, 11, 11)}
 # Kernels are asked of image and of text models alike: a Conv2D's slips of solving for k mostly give a larger
 # kernel (k², k·√C_in, one filter's share), a Conv1D's as often a smaller one (√k, k − 1 from a bias per input
-# channel), so only the two together let the answer be the largest option as often as the others.
+# channel).
 KERNEL_FAMILIES = {1: ("single-conv", "text-1d"), 2: ("classifier-2d", "text-1d"), 3: ("classifier-2d", "text-1d")}
 # Level 1's one convolution sees more than one channel (a colour image, or embeddings): on one channel C_in
 # drops out, and with it most of the slips.
@@ -686,8 +686,8 @@ OTHER_FILTERS = {8: (6, 12), 16: (12, 24), 32: (24, 40, 48), 64: (48, 80, 96), 1
                  256: (192, 320, 384), 512: (384,)}
 OTHER_FILTERS_1D = {16: (12, 24), 32: (24, 48), 64: (48, 96, 100), 128: (96, 100, 160), 256: (192, 250, 320)}
 POWER_OF_TWO_FILTERS = 1  # in 4 questions: the filters the sampler drew
-# Level 1's one convolution, asked for its filters: a 3×3's slips of solving for F lie nearly all above the
-# answer, a 5×5's or 7×7's mostly below, so both are asked (the sampler's level 1 draws mostly 3×3).
+# Level 1's one convolution, asked for its filters: 5×5 and 7×7 kernels beside the sampler's mostly 3×3, whose
+# slips of solving for F lie nearly all above the answer where a 5×5's or 7×7's lie mostly below.
 LEVEL_1_KERNELS = (3, 3, 5, 7)
 
 
@@ -717,10 +717,13 @@ def _reverse(rng: Picker, difficulty: int, convention: str, field: str) -> Built
         root = "√" if layer.rank == 2 else "∛" if layer.rank == 3 else ""
         step = Step("kernel-size", i, f"k = {root}((P/F{' − 1' if bias else ''}) / C_in)",
                     f"{root}(({p:,}/{f}{' − 1' if bias else ''}) / {c})", layer.kernel_size[0])
-    # A filter count is asked typed: it is a round number (64, 96, 250) and the slips of solving for it are
-    # quotients rounded to whole numbers (191, 661), so among options the roundest one gave it away (70%).
+    # A configuration value is written, not chosen: its slips are not values such a layer has. A filter count
+    # is a round number (64, 96, 250) and the slips of solving for it are quotients rounded to whole numbers
+    # (191, 661), so among options the roundest was the answer 70% of the time; a kernel is small, and the
+    # slips of a Conv2D mostly give 29 or 72, wider than the map it is shown on (the option with the fewest
+    # digits: 41%). Every slip stays, for the feedback on a typed value.
     return Built(family, stack, [Target(i, field, convention)], [step], show_shapes=True,
-                 multiple_choice=field != "filters", extra={"given_params": p})
+                 multiple_choice=False, extra={"given_params": p})
 
 
 def _asked_variants(rng: Picker, layer: Conv, channels: int, field: str) -> list[Conv]:
