@@ -157,9 +157,10 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=10_000, help="questions per format row (default 10,000)")
     parser.add_argument("--large", action="store_true", help="the --jobs rows on 100,000 questions")
     parser.add_argument("--formats", nargs="*", choices=list(FORMATS), default=DEFAULT_FORMATS,
-                        help="format rows to run (default: all but pdf; none: just the floor and the --jobs rows)")
+                        help="format rows to run (default: all but pdf; the option alone, naming none: just "
+                             "the floor and the --jobs rows)")
     parser.add_argument("--jobs-formats", nargs="*", choices=list(FORMATS), default=["json", "moodle"],
-                        help="formats of the --jobs rows (default: json moodle; none: no --jobs rows)")
+                        help="formats of the --jobs rows (default: json moodle; the option alone: no --jobs rows)")
     parser.add_argument("--no-startup", action="store_true", help="leave out the start-up rows")
     parser.add_argument("--repeat", type=int, default=7, help="runs per start-up figure, the best kept")
     args = parser.parse_args()
