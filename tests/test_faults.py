@@ -210,6 +210,12 @@ def test_a_signal_cleans_up_like_ctrl_c(tmp_path: Path, sig: int, code: int) -> 
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+def test_the_suite_sees_ctrl_c() -> None:
+    """A shell without job control starts a background job with SIGINT ignored, and every quizgen the tests
+    start inherited that: six signal tests failed so. conftest.py gives Ctrl-C its usual handler back."""
+    assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
+
+
 def test_sigterm_during_an_exam_leaves_no_scratch_folder(tmp_path: Path) -> None:
     exam_folder(tmp_path)
     proc = start("exam", "exam.toml", "--variants", "400", "-f", "md", "-f", "html", "-o", "out", "-q", cwd=tmp_path)
