@@ -163,3 +163,6 @@ def test_a_configuration_value_is_written_not_chosen(kind: str) -> None:
     assert all(q["parts"][0]["distractors"] for q in doc["questions"])
     (k,) = audit(doc).kinds
     assert (k.questions, k.parts, k.number_parts) == (200, 0, 0)
+    doc["questions"] = doc["questions"][:20]
+    out = run("audit", "-", stdin=json.dumps(doc)).stdout
+    assert f"{kind}: 20 questions; answers are written, not chosen: no options for a blind guess" in out

@@ -96,8 +96,7 @@ CUES: dict[str, Callable[[list[int]], list[int]]] = {
 
 def cue_shares(qs: tuple[Question, ...]) -> dict[str, float]:
     """Over the parts whose shown options are all whole numbers."""
-    shown = [(p, [p.answer if i == 0 else p.distractors[i - 1].value for i in p.option_order])
-             for q in qs for p in q.parts if p.option_order]
+    shown = [(p, [o.value for o in p.options]) for q in qs for p in q.parts if p.option_order]
     whole = [(p, values) for p, values in shown if all(type(v) is int for v in values)]
     return {cue: sum(pick(values) == [p.answer] for p, values in whole) / len(whole) for cue, pick in CUES.items()}
 
