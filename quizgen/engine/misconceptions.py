@@ -41,7 +41,7 @@ from quizgen.engine.stack import Flow, Stack
 from quizgen.errors import LayerError
 
 ParamsRule = Callable[[Layer, Shape, Shape, Layer | None], ParamCount | None]
-ShapeRule = Callable[[Layer, Shape], Shape | None]
+ShapeRule = Callable[[Layer, Shape, Shape], Shape | None]  # (layer, input, its right output) → the wrong output
 ValueRule = Callable[[Stack, Target, Value], Value | None]
 FirstRule = Callable[[Stack, Target], bool]
 
@@ -230,7 +230,7 @@ def _replay(ms: tuple[Misconception, ...], stack: Stack, upto: int | None, seen:
         try:
             out = layer.output_shape(i, cur) if diverged else stack.shapes[i + 1]
             wrongs = [w for m in applying if m.shape and not seen.shapes
-                      and (w := m.shape(layer, cur)) is not None and min(w) > 0]
+                      and (w := m.shape(layer, cur, out)) is not None and min(w) > 0]
         except LayerError:
             break
         if wrongs:
@@ -276,13 +276,12 @@ def _bias(layer: Layer, shape: Shape) -> int:
 
 def _per_axis(rule: Callable[[int, int, int, int, str], int | None]) -> ShapeRule:
     """Lift a rule on one axis (n, k, s, d, padding → length or None) to a windowed layer's shape."""
-    def shape(layer: Layer, in_shape: Shape) -> Shape | None:
+    def shape(layer: Layer, in_shape: Shape, out: Shape) -> Shape | None:
         ks, ss, ds, padding = layer.window()
         lengths = [rule(n, k, s, d, padding) for n, k, s, d in zip(in_shape, ks, ss, ds)]
         if all(v is None for v in lengths):
             return None
-        right = layer.output_shape(0, in_shape)
-        return (*(r if v is None else v for r, v in zip(right, lengths)), right[-1])
+        return (*(r if v is None else v for r, v in zip(out, lengths)), out[-1])
     return shape
 
 
@@ -336,7 +335,7 @@ def _dropout_scales(layer, in_shape, out, prev):
     return ParamCount(int(layer.count(in_shape).total * (1 - prev.rate) + 0.5))
 
 
-def _flatten_without_channels(layer, in_shape):
+def _flatten_without_channels(layer, in_shape, out):
     return (math.prod(in_shape[:-1]),) if in_shape[-1] > 1 and len(in_shape) > 1 else None
 
 
@@ -369,25 +368,25 @@ def _dense_nd_params(layer, in_shape, out, prev):
     return ParamCount(math.prod(in_shape) * layer.units + (layer.units if layer.use_bias else 0))
 
 
-def _dense_nd_shape(layer, in_shape):
+def _dense_nd_shape(layer, in_shape, out):
     return (layer.units,) if len(in_shape) > 1 else None
 
 
-def _channels_multiply(layer, in_shape):
+def _channels_multiply(layer, in_shape, out):
     c = in_shape[-1]
     if c <= 1 or layer.groups != 1:
         return None
-    return (*layer.output_shape(0, in_shape)[:-1], c * layer.filters)
+    return (*out[:-1], c * layer.filters)
 
 
-def _input_channels_kept(layer, in_shape):
+def _input_channels_kept(layer, in_shape, out):
     c = in_shape[-1]
     if c == layer.filters:
         return None
-    return (*layer.output_shape(0, in_shape)[:-1], c)
+    return (*out[:-1], c)
 
 
-def _transpose_inverse(layer, in_shape):
+def _transpose_inverse(layer, in_shape, out):
     if layer.output_padding is not None:
         return None
     lengths = []
@@ -417,13 +416,13 @@ def _same_as_valid(n: int, k: int, s: int, d: int, padding: str) -> int | None:
     return (n - d * (k - 1) - 1) // s + 1 if padding == "same" else None
 
 
-def _forgot_padding(layer, in_shape):
+def _forgot_padding(layer, in_shape, out):
     if isinstance(layer, ZeroPadding):
         return in_shape
-    return _per_axis(_same_as_valid)(layer, in_shape)
+    return _per_axis(_same_as_valid)(layer, in_shape, out)
 
 
-def _pool_stride_one(layer, in_shape):
+def _pool_stride_one(layer, in_shape, out):
     if layer.strides != layer.pool_size or layer.padding != "valid" or max(layer.pool_size) == 1:
         return None
     return (*(n - p + 1 for n, p in zip(in_shape[:-1], layer.pool_size)), in_shape[-1])
@@ -620,7 +619,7 @@ def _kernel_not_squared(layer, in_shape, out, prev):
     return ParamCount((per_filter + layer.use_bias) * layer.filters)
 
 
-def _pool_ignored(layer, in_shape):
+def _pool_ignored(layer, in_shape, out):
     return in_shape
 
 
@@ -632,7 +631,7 @@ def _valid_as_same(n: int, k: int, s: int, d: int, padding: str) -> int | None:
     return -(-n // s) if padding == "valid" and k > 1 else None
 
 
-def _pool_area_per_axis(layer, in_shape):
+def _pool_area_per_axis(layer, in_shape, out):
     if layer.padding != "valid" or layer.strides != layer.pool_size or math.prod(layer.pool_size) == max(layer.pool_size):
         return None
     area = math.prod(layer.pool_size)
@@ -685,14 +684,14 @@ def _rf_sum_of_kernels(stack, target, answer):
     return sum(layer.window()[0][0] for layer in stack.layers[:target.layer + 1] if isinstance(layer, WINDOWED))
 
 
-def _pool_channels(layer, in_shape):
+def _pool_channels(layer, in_shape, out):
     c, p = in_shape[-1], layer.pool_size[0]
     if c <= 1 or p <= 1 or c % p:
         return None
-    return (*layer.output_shape(0, in_shape)[:-1], c // p)
+    return (*out[:-1], c // p)
 
 
-def _global_keeps_axes(layer, in_shape):
+def _global_keeps_axes(layer, in_shape, out):
     return None if layer.keepdims else (*(1,) * (len(in_shape) - 1), in_shape[-1])
 
 
