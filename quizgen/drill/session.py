@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 import jinja2
 
@@ -76,8 +76,7 @@ class Settings:
 
 # --- judging one answer ---------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """How one typed answer was judged."""
 
     given: Value
@@ -105,9 +104,9 @@ def diagnose(part: Part, given: Value) -> Verdict:
 
 
 # --- what the templates are given ----------------------------------------------------------------
+# NamedTuples, as the worksheets' views are (quizgen.render.view says why): defined before the first question.
 
-@dataclass(frozen=True)
-class LayerView:
+class LayerView(NamedTuple):
     """A layer as the drill shows it: its row, the config a student needs, its shape if shown."""
 
     row: LayerRow  # the worksheets' view of the layer: number (from 1), Keras's name, class name
@@ -118,8 +117,7 @@ class LayerView:
     worked: tuple[Shape, int] | None  # a student's output shape and Param # to check (spot the error)
 
 
-@dataclass(frozen=True)
-class StepView:
+class StepView(NamedTuple):
     """A worked step as the drill shows it, tied to its layer's view."""
 
     topic: str
@@ -129,8 +127,7 @@ class StepView:
     result: Value
 
 
-@dataclass(frozen=True)
-class PartView:
+class PartView(NamedTuple):
     """One part as the drill asks it, with its options (--mc) and worked steps."""
 
     number: int
@@ -495,8 +492,7 @@ def run(settings: Settings, store: ProgressStore | None) -> Record:
 
 # --- quizgen drill --stats ------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class KindRow:
+class KindRow(NamedTuple):
     """One row of `drill --stats`."""
 
     kind: str

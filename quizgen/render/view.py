@@ -3,6 +3,11 @@
 Templates only present. Whatever they would otherwise have to work out (Keras's layer names,
 which config values are worth showing, which wrong value comes from which mistake, how Moodle
 should ask a question) is derived here once per question, the same for every format.
+
+The records are NamedTuples, not frozen dataclasses: every writer makes dozens per question, and
+every command that writes or drills defines them at start-up. A frozen dataclass costs about five
+times as much to define (each of its methods is compiled from source) and three times as much to
+make; both are as immutable.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import functools
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from quizgen.engine.frameworks import has_module
 from quizgen.engine.layers import AXES, Layer, Shape, ZeroPadding, shape_text
@@ -99,8 +104,7 @@ def settings(layer: Layer, asked: frozenset[str]) -> tuple[tuple[str, Any], ...]
     return tuple((key, text(key)) for key in keys if key in asked or not _is_quiet(key, getattr(layer, key)))
 
 
-@dataclass(frozen=True, slots=True)
-class LayerRow:
+class LayerRow(NamedTuple):
     """One layer as the stack table shows it; `number` counts from 1, as people do."""
 
     number: int
@@ -114,8 +118,7 @@ class LayerRow:
     folded: bool = False  # PyTorch style: a ZeroPadding written as the next module's padding=, no line of its own
 
 
-@dataclass(frozen=True, slots=True)
-class Wrong:
+class Wrong(NamedTuple):
     """A wrong value and the mistake that gives it: the title names it, `why` explains it."""
 
     value: Value
@@ -130,8 +133,7 @@ class Wrong:
         return misconception_ids(self.misconception, self.second)
 
 
-@dataclass(frozen=True, slots=True)
-class Choice:
+class Choice(NamedTuple):
     """One lettered option of a multiple-choice part."""
 
     letter: str
@@ -140,8 +142,7 @@ class Choice:
     wrong: Wrong | None
 
 
-@dataclass(frozen=True, slots=True)
-class Blank:
+class Blank(NamedTuple):
     """One number a student types: a whole answer, or one axis of a shape.
 
     `wrong` lists each wrong number once, with every mistake that leads to it, so a numeric
@@ -162,8 +163,7 @@ class Blank:
         return tuple(dict.fromkeys((text, f"{a:,}")))
 
 
-@dataclass(frozen=True, slots=True)
-class PartView:
+class PartView(NamedTuple):
     """A part as the templates show it: the layer asked about, the choices and blanks."""
 
     number: int  # position among the question's parts, from 1
@@ -176,8 +176,7 @@ class PartView:
     blanks: tuple[Blank, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class SolutionLine:
+class SolutionLine(NamedTuple):
     """A worked step as the templates show it, tied to its layer's row (and code line)."""
 
     topic: str
@@ -199,8 +198,7 @@ class SolutionLine:
         return self.row.modules[min(self.call, len(self.row.modules) - 1)] if self.row and self.row.modules else None
 
 
-@dataclass(frozen=True, slots=True)
-class CodeLine:
+class CodeLine(NamedTuple):
     """One line of a shown program."""
 
     number: int  # from 1
@@ -208,8 +206,7 @@ class CodeLine:
     marked: bool  # a line of the asked-about layer
 
 
-@dataclass(frozen=True, slots=True)
-class CodeView:
+class CodeView(NamedTuple):
     """The program a Keras- or PyTorch-style question shows, line by line."""
 
     framework: str
@@ -218,8 +215,7 @@ class CodeView:
     lines: tuple[CodeLine, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Figure:
+class Figure(NamedTuple):
     """The drawing of the stack: `name` is its file name (beside a Markdown worksheet, or inside a
     Moodle question), `svg` its text. Not `informative` when every output shape is hidden (the
     blocks are then all alike): print leaves it out."""
@@ -233,8 +229,7 @@ class Figure:
         return base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
 
 
-@dataclass(frozen=True, slots=True)
-class QuestionView:
+class QuestionView(NamedTuple):
     """A question as the templates show it: its rows, parts, solution, code and drawing."""
 
     q: Question
@@ -480,8 +475,7 @@ def moodle_blanks(v: QuestionView, mode: str) -> tuple[tuple[int, int | None, bo
                  for p in v.parts for i in range(len(p.blanks)))
 
 
-@dataclass(frozen=True, slots=True)
-class Category:
+class Category(NamedTuple):
     """Questions that are equivalent for a quiz's "random question from category": one Moodle
     category, at `path` below the set's base category."""
 
@@ -519,8 +513,7 @@ class Picked(Sequence[Question]):
         return len(self.indices)
 
 
-@dataclass(frozen=True, slots=True)
-class Sheet:
+class Sheet(NamedTuple):
     """What a set says about itself, so a reader can make it again."""
 
     seed: int | None
