@@ -256,14 +256,14 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
     sizes = [magnitude(c.distractor.value) for c in pool]
     # A rank's reward (a price below zero) lowers a sum: the rewards still to come, from each strategy on.
     rewards = [*itertools.accumulate([min(w, 0) for w in reversed(weights)])][::-1] + [0]
-    best, best_cost = (), math.inf
+    best, best_cost, per_cue = (), math.inf, COST["cue"]
     for cost, chosen in fit[:WEIGHED]:
-        if cost + COST["cue"] * rewards[0] >= best_cost:
+        if cost + per_cue * rewards[0] >= best_cost:
             continue  # even with every reward this set cannot win
         options = [answer] + [pool[i].distractor.value for i in chosen] if shapes else None
         values = [magnitude(answer)] + [sizes[i] for i in chosen]
         if digits:  # whole, positive numbers: the kinds DIGIT_PRICES names ask no others
-            cost += COST["cue"] * digits * number_cues([int(v) for v in values], 0)["most factors of two"]
+            cost += per_cue * digits * number_cues([int(v) for v in values], 0)["most factors of two"]
         hit = shares(values, 0, options)
         if values[0] in values[1:]:  # a shape of the answer's size: the shuffled options sort either first
             last = shares(values[1:] + values[:1], n, options and options[1:] + options[:1])
@@ -274,10 +274,10 @@ def choose_shown(answer: Value, found: list[Candidate], fillers: list[Candidate]
         cue = 0
         for weight, share, later in zip(weights, hit, rewards[1:]):
             cue += weight * share
-            if cost + COST["cue"] * (cue + later) >= best_cost:
+            if cost + per_cue * (cue + later) >= best_cost:
                 break
         else:
-            best, best_cost = chosen, cost + COST["cue"] * cue
+            best, best_cost = chosen, cost + per_cue * cue
     return [pool[i] for i in best]
 
 

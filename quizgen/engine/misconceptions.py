@@ -90,7 +90,9 @@ def rank_of(stack: Stack, layer: int | None) -> int:
     return 2
 
 
-@dataclass(frozen=True, slots=True)
+# Compared and hashed by identity: each entry is one constant of the catalogue, and caches and dicts key by
+# them thousands of times a set (hashing its twenty fields each time was a per-question cost).
+@dataclass(frozen=True, slots=True, eq=False)
 class Misconception:
     """One named mistake. Layer-level entries (`params`, `shape`) are replayed over a stack and
     so reach every quantity computed from it; quantity-level entries (`value`) bend the final
