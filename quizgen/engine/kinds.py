@@ -417,10 +417,10 @@ def param_steps(stack: Stack, index: int, convention: str = "keras") -> list[Ste
     if convention == "pytorch" and isinstance(layer, BatchNormalization):
         # PyTorch keeps the running statistics as buffers: gamma and beta are the parameters.
         weights, statistics, _ = steps
-        return [dataclasses.replace(statistics, topic="buffers"), dataclasses.replace(weights, topic="params")]
+        return [statistics._replace(topic="buffers"), weights._replace(topic="params")]
     if convention == "pytorch" and isinstance(layer, Dense):  # nn.Linear's own words
-        return [dataclasses.replace(s, formula=s.formula.replace("n_in", "in_features")
-                                    .replace("units", "out_features")) for s in steps]
+        return [s._replace(formula=s.formula.replace("n_in", "in_features").replace("units", "out_features"))
+                for s in steps]
     return steps
 
 
@@ -654,15 +654,15 @@ def _split_steps(stack: Stack, index: int, convention: str) -> tuple[list[Step],
     layer, shape = stack.layers[index], stack.input_of(index)
     if isinstance(layer, BatchNormalization):
         weights = [layer.weight_step(index, shape)]
-        statistics = [dataclasses.replace(layer.statistics_step(index, shape),
-                                          topic="buffers" if convention == "pytorch" else "non-trainable-params")]
+        statistics = [layer.statistics_step(index, shape)._replace(
+            topic="buffers" if convention == "pytorch" else "non-trainable-params")]
     else:
         weights, statistics = param_steps(stack, index, convention), []
     if layer.trainable:
-        return [dataclasses.replace(s, topic="trainable-params") for s in weights], statistics
+        return [s._replace(topic="trainable-params") for s in weights], statistics
     switch = "requires_grad_(False)" if convention == "pytorch" else "trainable=False"
     frozen = Step("trainable-params", index, f"none ({switch})", "0", 0)
-    return [frozen], [dataclasses.replace(s, topic="non-trainable-params") for s in weights] + statistics
+    return [frozen], [s._replace(topic="non-trainable-params") for s in weights] + statistics
 
 
 # What a reverse question asks, drawn as real models have it. Kernels: 1×1 (bottlenecks, MobileNet's pointwise
@@ -865,7 +865,7 @@ def _channels_first(step: Step) -> Step:
         return step
     shape = channels_first(step.result)
     text = shape_text(tuple(shape)) if step.substitution == shape_text(tuple(step.result)) else step.substitution
-    return dataclasses.replace(step, substitution=text, result=shape)
+    return step._replace(substitution=text, result=shape)
 
 
 def question_key(kind: Kind, built: Built) -> tuple:

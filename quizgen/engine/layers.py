@@ -34,8 +34,7 @@ class ParamCount(NamedTuple):
 NO_PARAMS = ParamCount(0)
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):  # a NamedTuple like ParamCount: about ten are made per question
     """One line of a worked solution: a formula in symbols, the numbers put in, the result.
 
     `topic` names what is computed (templates turn it into words); `layer` indexes the stack
