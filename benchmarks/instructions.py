@@ -68,6 +68,8 @@ def main() -> None:
         for name in ("moodle", "md"):
             subprocess.run([*QUIZGEN, "generate", "--seed", "7", "-n", "20", "-f", name, "-o", out, "-q", "--force"],
                            env=ENV, check=True, capture_output=True)
+        subprocess.run([*QUIZGEN, "drill", "--seed", "7", "--no-save"], input=b"quit\n", env=ENV, check=True,
+                       capture_output=True)
         floor = per_question(args.count, lambda n: [sys.executable, "-c", FLOOR, str(n), out])
         print(row("what", "M instructions a question", "× floor"))
         print(row("---", "---:", "---:"))
