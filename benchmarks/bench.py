@@ -121,9 +121,14 @@ def measure(args: list[str]) -> Run:
     return Run(usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024)  # ru_maxrss: KiB on Linux
 
 
+def generate_command(count: int, out: str, extra: list[str], jobs: int = 1) -> list[str]:
+    """A format row's command: `count` questions of the default mix, seed 7, into `out`."""
+    return [*QUIZGEN, "generate", "--seed", "7", "-n", str(count), "-q", "--force", "--jobs", str(jobs),
+            "-o", out, *extra]
+
+
 def generate(folder: str, count: int, extra: list[str], jobs: int = 1) -> Run:
-    return measure([*QUIZGEN, "generate", "--seed", "7", "-n", str(count), "-q", "--force", "--jobs", str(jobs),
-                    "-o", str(Path(folder) / "set"), *extra])
+    return measure(generate_command(count, str(Path(folder) / "set"), extra, jobs))
 
 
 def best_wall(args: list[str], repeat: int) -> float:

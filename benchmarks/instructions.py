@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import ENV, FLOOR, FORMATS, GENERATE_ONLY, QUIZGEN, row
+from bench import ENV, FLOOR, FORMATS, GENERATE_ONLY, QUIZGEN, generate_command, row
 
 # PYTHONHASHSEED fixed: set iteration order, and so the instructions, the same on every run.
 COUNTED_ENV = ENV | {"PYTHONHASHSEED": "0", "NO_COLOR": "1"}
@@ -66,8 +66,7 @@ def main() -> None:
         out = str(Path(folder) / "set")
         # Compiled bytecode and templates first, as any earlier run leaves them: compiling is no question's cost.
         for name in ("moodle", "md"):
-            subprocess.run([*QUIZGEN, "generate", "--seed", "7", "-n", "20", "-f", name, "-o", out, "-q", "--force"],
-                           env=ENV, check=True, capture_output=True)
+            subprocess.run(generate_command(20, out, ["-f", name]), env=ENV, check=True, capture_output=True)
         subprocess.run([*QUIZGEN, "drill", "--seed", "7", "--no-save"], input=b"quit\n", env=ENV, check=True,
                        capture_output=True)
         floor = per_question(args.count, lambda n: [sys.executable, "-c", FLOOR, str(n), out])
@@ -75,8 +74,7 @@ def main() -> None:
         print(row("---", "---:", "---:"))
         print(row("f-string floor (one kind, Moodle XML)", f"{floor:.3f}", "1.0"), flush=True)
         rows = [("generate only", lambda n: [sys.executable, "-c", GENERATE_ONLY.format(count=n, diagram=False)])]
-        rows += [(FORMATS[name][0], lambda n, extra=FORMATS[name][1]:
-                  [*QUIZGEN, "generate", "--seed", "7", "-n", str(n), "-q", "--force", "-o", out, *extra])
+        rows += [(FORMATS[name][0], lambda n, extra=FORMATS[name][1]: generate_command(n, out, extra))
                  for name in args.formats]
         for label, make in rows:
             cost = per_question(args.count, make)
