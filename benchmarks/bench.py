@@ -44,6 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # a PYTHONDONTWRITEBYTECODE in the environment would time Python compiling quizgen's source instead.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {
     "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+# GIFT has no Cloze: summary-table (always a typed table) is left out, shapes asked as choices.
+GIFT_KINDS = "conv-params,layer-params,total-params,output-shape,flatten-size,dense-after-flatten"
 # A format row: label, extra arguments to `quizgen generate`.
 FORMATS: dict[str, tuple[str, list[str]]] = {
     "json": ("json", ["-f", "json"]),
@@ -53,13 +55,14 @@ FORMATS: dict[str, tuple[str, list[str]]] = {
     "moodle": ("moodle (diagrams)", ["-f", "moodle"]),
     "moodle-plain": ("moodle --no-diagram", ["-f", "moodle", "--no-diagram"]),
     "canvas": ("canvas zip (diagrams)", ["-f", "canvas"]),
-    # GIFT has no Cloze: summary-table (always a typed table) is left out, shapes asked as choices
-    "gift": ("gift (no summary-table)", ["-f", "gift", "--moodle-type", "multichoice", "-k", "conv-params,layer-params,"
-                                         "total-params,output-shape,flatten-size,dense-after-flatten"]),
+    "gift": ("gift (no summary-table)", ["-f", "gift", "--moodle-type", "multichoice", "-k", GIFT_KINDS]),
     "anki": ("anki deck", ["-f", "anki"]),
     "pdf": ("pdf (Typst)", ["-f", "pdf"]),
 }
 DEFAULT_FORMATS = [f for f in FORMATS if f != "pdf"]  # typesetting 10,000 questions takes minutes
+# Start-up rows that only import: what the drill cannot start without, whatever quizgen's own code does.
+IMPORT_FLOORS = (("import jinja2", "templates alone"),
+                 ("import jinja2, quizgen.engine.kinds", "templates and the engine: part of the drill's start"))
 
 GENERATE_ONLY = """
 import sys
@@ -200,6 +203,9 @@ def main() -> None:
     print(row("---", "---:", "---:"))
     bare = best_wall([sys.executable, "-c", "pass"], args.repeat)
     print(row("python -c pass", f"{bare * 1000:.0f}", "1.0"))
+    for code, what in IMPORT_FLOORS:
+        seconds = best_wall([sys.executable, "-c", code], args.repeat)
+        print(row(f"python -c '{code}' ({what})", f"{seconds * 1000:.0f}", f"{seconds / bare:.1f}"))
     for label, extra in (("quizgen --version", ["--version"]), ("quizgen --help", ["--help"]),
                          ("quizgen generate --help", ["generate", "--help"]),
                          ("quizgen exam --help", ["exam", "--help"]), ("quizgen kinds", ["kinds"])):

@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import ENV, FLOOR, FORMATS, GENERATE_ONLY, QUIZGEN, generate_command, row
+from bench import ENV, FLOOR, FORMATS, GENERATE_ONLY, IMPORT_FLOORS, QUIZGEN, generate_command, row
 
 # PYTHONHASHSEED fixed: set iteration order, and so the instructions, the same on every run.
 COUNTED_ENV = ENV | {"PYTHONHASHSEED": "0", "NO_COLOR": "1"}
@@ -64,9 +64,10 @@ def main() -> None:
           f"Python {sys.version.split()[0]}\n")
     with tempfile.TemporaryDirectory() as folder:
         out = str(Path(folder) / "set")
-        # Compiled bytecode and templates first, as any earlier run leaves them: compiling is no question's cost.
-        for name in ("moodle", "md"):
-            subprocess.run(generate_command(20, out, ["-f", name]), env=ENV, check=True, capture_output=True)
+        # Compiled bytecode and every row's templates first, as any earlier run leaves them: compiling is no
+        # question's cost (a format whose templates were not compiled yet counted a quarter more a question).
+        for name in args.formats:
+            subprocess.run(generate_command(20, out, FORMATS[name][1]), env=ENV, check=True, capture_output=True)
         subprocess.run([*QUIZGEN, "drill", "--seed", "7", "--no-save"], input=b"quit\n", env=ENV, check=True,
                        capture_output=True)
         floor = per_question(args.count, lambda n: [sys.executable, "-c", FLOOR, str(n), out])
@@ -87,6 +88,9 @@ def main() -> None:
     print(row("---", "---:", "---:"))
     bare = instructions([sys.executable, "-c", "pass"])
     print(row("python -c pass", f"{bare / 1e6:.0f}", "1.0"))
+    for code, what in IMPORT_FLOORS:
+        count = instructions([sys.executable, "-c", code])
+        print(row(f"python -c '{code}' ({what})", f"{count / 1e6:.0f}", f"{count / bare:.1f}"), flush=True)
     for label, extra, stdin in (("quizgen --help", ["--help"], b""), ("quizgen kinds", ["kinds"], b""),
                                 ("quizgen generate --help", ["generate", "--help"], b""),
                                 ("quizgen drill: first question, then quit", ["drill", "--seed", "7", "--no-save"],
