@@ -536,8 +536,8 @@ def test_hostile_context_stays_inert_in_canvas_gift_and_anki(tmp_path: Path) -> 
     """An exam variant's word-problem setting is the one free text inside a question."""
     from quizgen.engine.generate import Options
     from quizgen.engine.generate import generate as make
-    from quizgen.render.formats import FORMATS
     from quizgen.render.files import FileGroup
+    from quizgen.render.formats import FORMATS
     from quizgen.render.publish import Look, load, plan, write
     from quizgen.render.view import Sheet
 
