@@ -1,11 +1,11 @@
 """Where making a question spends its time: the engine's stages, in µs a question and as shares.
 
-Run: python benchmarks/stages.py [--count 4000]
+Run: python benchmarks/stages.py [--count 4000], where quizgen is installed (the .venv of scripts/test.sh)
 
 bench.py and instructions.py time whole runs; this splits `iter_questions` (the default mix, seed 7,
 no diagrams: bench.py's "generate only" row) into its stages by wrapping each stage's entry point
 with a CPU-time counter:
-- choosing: a question's kind, difficulty and stack, drawn until the set has no such question yet
+- choosing the stack: a question's kind, difficulty and stack, drawn until the set has no such question yet
   (`Unseen.choose`: sampling, building and checking the stack, the duplicate check);
 - replays: each misconception that applies, replayed over the stack (`Analysis.__init__`);
 - candidates: every wrong value the replays give, pairs of mistakes replayed together, and each
@@ -57,6 +57,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=4000, help="questions (default 4,000)")
     args = parser.parse_args()
+    if args.count < 1:
+        parser.error("--count must be at least 1")
     spent: Counter[str] = Counter()
     running: list[str] = []
     for label, owner, name in STAGES:
